@@ -1,0 +1,96 @@
+// sweep_config.hpp — the sweep config (TOML) as typed values, and its strict parser.
+// Every field is documented once, in schemas/sweep-config.md; this header names them and
+// gives units and defaults. Parsing errors are ConfigError: "FILE:LINE: KEY = VALUE: problem".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "workers/factory.hpp"
+#include "workers/toml_reader.hpp"
+
+namespace t2 {
+
+// [grid]: the (N, D) candidates. n and d are lists or log ranges {from, to, steps};
+// `isoflop` (FLOPs) replaces d: for each C and N, D = C / (6N) (paper §4.1, Fig. 3).
+struct GridConfig {
+  std::vector<double> n;          // model sizes N (parameters), > 0
+  std::vector<double> d;          // training tokens D, > 0 (empty when isoflop is used)
+  std::vector<double> isoflop;    // training budgets C (FLOPs), > 0 (empty when d is used)
+  double min_tokens_per_param = 0;  // drop points with D/N below this (0 = keep all)
+  double max_tokens_per_param = 0;  // drop points with D/N above this (0 = keep all)
+};
+
+// [design]: how points are chosen and batched (issue 5 adds the adaptive strategy).
+struct DesignConfig {
+  std::string strategy = "grid";  // grid | random | adaptive
+  std::uint32_t batch_size = 16;  // training jobs per batch
+  std::uint32_t batches = 0;      // upper limit on batches (0 = as many as the grid needs)
+  std::uint32_t first_batch = 0;  // size of the first batch (0 = batch_size)
+  double stop_tolerance = 0.1;    // adaptive: stop when the planned N*'s relative CI width is below
+  std::uint32_t ensemble = 32;    // adaptive: bootstrap fits per refit
+  std::uint32_t candidates = 256; // adaptive/random: candidate points scored per batch
+};
+
+// [eval]: evaluation jobs; one per (run, task).
+struct EvalConfig {
+  std::vector<std::string> tasks = {"arithmetic"};
+  std::uint32_t problems = 128;      // held-out problems per task
+  std::uint32_t samples = 64;        // k_max: samples per problem
+  double temperature = 1.0;
+  std::uint32_t top_k = 0;           // 0 = no truncation
+  double tokens_per_sample = 16;     // prompt + answer tokens, for planning eval FLOPs 2N*T*k*P
+};
+
+// [target]: the deployment the laws plan for (paper §1, §3.3). Either the paper's pair
+// (train_budget, inference_budget) or one end-to-end budget with a query volume.
+struct TargetConfig {
+  enum class Form { none, split, end_to_end } form = Form::none;
+  double train_budget = 0;       // C_train, FLOPs (split form)
+  double inference_budget = 0;   // C_inf, FLOPs per served token = 2Nk (split form)
+  double budget = 0;             // C, FLOPs = 6ND + 2N*T*k*Q (end-to-end form)
+  double queries = 0;            // Q
+  double tokens_per_query = 0;   // T
+  double n_min = 0, n_max = 0;   // planner bounds on N (0 = from the grid)
+  double k_max = 0;              // planner bound on k (0 = unbounded)
+};
+
+struct SweepConfig {
+  std::string file;              // path it was read from ("" for a string)
+  std::string text;              // the exact TOML text (stored in the store)
+  // [sweep]
+  std::string name;
+  std::string store;             // store path; relative paths are relative to the working directory
+  std::uint64_t seed = 1;
+  std::uint32_t replicates = 1;  // seeds per (N, D)
+  std::uint32_t max_attempts = 3;
+  double compute_cap = 0;        // FLOPs the sweep may spend (training + eval); 0 = unlimited
+  bool fsync = true;             // fdatasync the journal on every commit
+  double progress_interval = 2;  // seconds between progress lines
+  double shutdown_grace = 60;    // seconds running jobs may finish after USR1/TERM
+  GridConfig grid;
+  DesignConfig design;
+  EvalConfig eval;
+  TargetConfig target;
+  WorkloadConfig workload;
+};
+
+SweepConfig load_sweep_config(const std::string& path);                 // throws ConfigError
+SweepConfig parse_sweep_config(const std::string& text, const std::string& file);
+
+// The candidate (N, D) points of the grid, in a deterministic order (N ascending, then D).
+struct GridPoint { double n, d; };
+std::vector<GridPoint> grid_points(const GridConfig& grid);
+
+// Cost model (paper §1): training 6ND; one eval job 2N * tokens_per_sample * samples * problems.
+double train_flops(double n, double d);
+double eval_flops(double n, const EvalConfig& eval);
+// A run's full cost: training plus one eval per task.
+double run_flops(double n, double d, const EvalConfig& eval);
+
+// A readable line-by-line diff of two config texts ("- old" / "+ new"), empty when equal
+// ignoring comments and whitespace differences.
+std::string config_diff(const std::string& old_text, const std::string& new_text);
+
+}  // namespace t2

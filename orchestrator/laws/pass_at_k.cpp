@@ -1,0 +1,50 @@
+// pass_at_k.cpp — see pass_at_k.hpp.
+#include "orchestrator/laws/pass_at_k.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace t2 {
+
+double log_pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k) {
+  if (k == 0 || c == 0) return -std::numeric_limits<double>::infinity();
+  if (n - c < k) return 0.0;
+  // log(1 - pass) = sum_{i=n-c+1}^{n} log1p(-k/i)  (Chen et al.'s product form, in logs)
+  double log_fail = 0;
+  for (std::uint32_t i = n - c + 1; i <= n; ++i) log_fail += std::log1p(-static_cast<double>(k) / i);
+  // log(1 - exp(log_fail)) without cancellation
+  return log_fail > -0.693147 ? std::log(-std::expm1(log_fail)) : std::log1p(-std::exp(log_fail));
+}
+
+double pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k) {
+  if (k == 0 || c == 0) return 0.0;
+  if (n - c < k) return 1.0;
+  double log_fail = 0;
+  for (std::uint32_t i = n - c + 1; i <= n; ++i) log_fail += std::log1p(-static_cast<double>(k) / i);
+  return -std::expm1(log_fail);
+}
+
+double pass_at_k_from_p(double p, double k) {
+  if (p >= 1) return 1.0;
+  if (p <= 0) return 0.0;
+  return -std::expm1(k * std::log1p(-p));
+}
+
+double neg_log_pass_at_k_from_nll(double nll, double k) {
+  if (nll <= 0) return 0.0;
+  // -log(1 - (1-p)^k) with p = exp(-nll). For p > ~1e-8 compute directly; below, log1p(-p) = -p
+  // to double precision and 1 - (1-p)^k = -expm1(-k p), whose log is log(k p) + log1p(-kp/2 ...)
+  // handled by log(-expm1(x)) which stays accurate as long as k*p does not underflow.
+  double log_p = -nll;
+  double x;  // k * log(1 - p)
+  if (log_p > -18.0) x = k * std::log1p(-std::exp(log_p));
+  else x = -k * std::exp(log_p);
+  if (x < -1e-300 || x > 0) {
+    if (x > -0.693147) return -std::log(-std::expm1(x));
+    return -std::log1p(-std::exp(x));
+  }
+  // k * p underflowed: pass@k ~ k * p
+  return nll - std::log(k);
+}
+
+}  // namespace t2

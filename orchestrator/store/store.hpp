@@ -1,0 +1,98 @@
+// store.hpp — the sweep's one HDF5 store and its crash-safe journal; only rank 0 writes.
+// Owns durability (journal, commit, recovery after kill -9), the writer lock, and keeping
+// the .h5 file in step with the journal. Knows the schema (schemas/store-layout.md), not MPI.
+//
+// Durability design (platform-notes §2.3: HDF5 1.10 can be torn or unreadable after kill -9):
+//  * STORE.journal is an append-only file of checksummed records (CRC-32 per record). Every
+//    state change is a record. commit() writes pending records and flushes them (fdatasync
+//    unless disabled): a result counts as done only after commit() returns.
+//  * STORE (the .h5) is a materialised view of the journal, written by sync_hdf5() and closed
+//    between syncs, so that h5py/h5dump can read it while a sweep runs. Its root attribute
+//    `journal_records` says how many records it reflects.
+//  * open() truncates a torn journal tail (a record never acknowledged), then checks the .h5;
+//    if it cannot be opened, is behind, or was left mid-sync, it is rebuilt from the journal
+//    into STORE.rebuild and renamed over STORE (atomic).
+//  * STORE.lock is held with flock() by the one coordinator writing the store.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "orchestrator/store/records.hpp"
+
+namespace t2 {
+
+inline constexpr std::uint32_t kStoreSchemaVersion = 1;
+
+// A store that cannot be used: not HDF5, wrong schema version, damaged journal, locked.
+// what() is one line naming the file and the problem.
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(std::string path, std::string problem);
+  std::string path, problem;
+};
+
+struct StoreOptions {
+  bool fsync = true;                 // fdatasync the journal in commit() (off: rely on the page cache)
+  double hdf5_sync_interval = 5.0;   // seconds between automatic .h5 syncs in maybe_sync_hdf5()
+};
+
+class Store {
+ public:
+  // Creates STORE and STORE.journal; throws StoreError if STORE or its journal exists.
+  static Store create(const std::string& path, const std::string& config_text,
+                      const std::string& config_file, StoreOptions options = {});
+  // Opens an existing store for writing: takes the lock, recovers (see above).
+  static Store open(const std::string& path, StoreOptions options = {});
+  static bool exists(const std::string& path);  // STORE or STORE.journal exists
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();  // commits and closes; never throws
+
+  const std::string& path() const;
+  const StoreContents& contents() const;
+
+  // --- events (each appends a journal record and updates contents(); durable after commit()) ---
+  // Plans a batch: runs get indices contents().runs.size()..., evals likewise. PlannedEval::run
+  // is an absolute run index (it may point into this batch). Returns the batch record.
+  BatchRecord plan_batch(const std::vector<PlannedRun>& runs, const std::vector<PlannedEval>& evals);
+  void job_started(JobKind kind, JobIndex index, const JobMeta& meta);   // attempts += 1, running
+  void train_done(JobIndex index, const TrainResult& result, const JobMeta& meta);
+  void eval_done(JobIndex index, const EvalResult& result, const JobMeta& meta);
+  // A failed attempt. final: the job is failed for good; else it goes back to pending.
+  // A cancelled attempt (FailureClass::cancelled) gives its attempt back.
+  void job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
+                  const JobMeta& meta, bool final);
+  // Jobs left running by a dead coordinator become pending again (attempts kept).
+  // Returns how many. Called by the coordinator on resume.
+  std::size_t requeue_running();
+  void add_document(const Document& doc);
+  void replace_config(const std::string& config_text, const std::string& config_file);  // --force
+
+  void commit();                 // write + flush (+ fdatasync) pending records
+  void sync_hdf5();              // bring the .h5 up to date now (commits first)
+  void maybe_sync_hdf5();        // sync_hdf5() if hdf5_sync_interval has passed
+  void close();                  // commit, sync_hdf5, release the lock
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl>);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a store without the lock (a live store is fine): replays STORE.journal when it exists
+// (it is authoritative and always readable), else reads the .h5. Throws StoreError.
+StoreContents read_store(const std::string& path);
+
+// Checks a store against the schema (`t2 validate STORE`): the .h5 opens, has the schema
+// version, every table has consistent lengths and values, outcome matrices have the declared
+// shapes, and the .h5 agrees with the journal. Returns the problems found (empty = valid).
+std::vector<std::string> validate_store(const std::string& path);
+
+// Who holds the writer lock of a store, if anyone ("pid 123 on host vm since ..."); empty if free.
+std::string store_lock_holder(const std::string& path);
+
+}  // namespace t2

@@ -1,0 +1,27 @@
+// factory.hpp — builds the configured Workload from the [workload] section of a sweep config.
+// The one place that knows every backend; each backend reads (and checks) its own table.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "workers/workload.hpp"
+
+namespace t2 {
+
+struct WorkloadConfig {
+  std::string backend = "synthetic";  // synthetic | builtin | exec
+  toml::table settings;               // the [workload.<backend>] table (may be empty)
+  std::string file;                   // the config file, for error messages
+};
+
+// Throws ConfigError naming file, line, key and value when the backend's table is bad.
+std::unique_ptr<Workload> make_workload(const WorkloadConfig& config);
+
+// The backends this build has, for `t2 validate` messages and --help.
+std::vector<std::string> workload_backends();
+
+}  // namespace t2
