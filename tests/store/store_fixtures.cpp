@@ -21,7 +21,7 @@ std::uint64_t mix(std::uint64_t x) {
 }  // namespace
 
 std::string scratch_dir(const std::string& name) {
-  auto dir = std::filesystem::current_path() / "scratch" / name;
+  auto dir = std::filesystem::path(T2_TEST_SCRATCH) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -11,7 +11,7 @@
 
 namespace t2::test {
 
-// A fresh empty directory under the build tree (removed by the next run with the same name).
+// A fresh empty directory under the build tree (tests/store/scratch/NAME; emptied first).
 std::string scratch_dir(const std::string& name);
 
 // Deterministic results for job `i` (the same i always gives the same bytes).
