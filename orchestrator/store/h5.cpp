@@ -26,6 +26,17 @@ Id fapl() {
   return p;
 }
 
+// Transfer list for row writes: HDF5's default 1 MiB type-conversion buffer is allocated (and
+// zeroed) on every write that converts (variable-length strings do); rows are small.
+hid_t small_transfer() {
+  static hid_t dxpl = [] {
+    hid_t p = H5Pcreate(H5P_DATASET_XFER);
+    if (p >= 0) H5Pset_buffer(p, 64 * 1024, nullptr, nullptr);
+    return p;
+  }();
+  return dxpl >= 0 ? dxpl : H5P_DEFAULT;
+}
+
 Id space_1d(std::uint64_t n, bool extendible) {
   hsize_t dims[1] = {n};
   hsize_t maxdims[1] = {extendible ? H5S_UNLIMITED : n};
@@ -261,7 +272,7 @@ void write_rows(hid_t dataset, const std::vector<std::uint64_t>& rows, const std
   std::string what = name_of(dataset);
   Id file_space = point_selection(dataset, rows, what);
   Id mem_space = space_1d(rows.size(), false);
-  check_status(H5Dwrite(dataset, native_type<T>(), mem_space, file_space, H5P_DEFAULT, values.data()),
+  check_status(H5Dwrite(dataset, native_type<T>(), mem_space, file_space, small_transfer(), values.data()),
                "cannot write " + what);
 }
 
@@ -274,7 +285,7 @@ void write_string_rows(hid_t dataset, const std::vector<std::uint64_t>& rows, co
   Id type = string_type();
   Id file_space = point_selection(dataset, rows, what);
   Id mem_space = space_1d(rows.size(), false);
-  check_status(H5Dwrite(dataset, type, mem_space, file_space, H5P_DEFAULT, ptrs.data()), "cannot write " + what);
+  check_status(H5Dwrite(dataset, type, mem_space, file_space, small_transfer(), ptrs.data()), "cannot write " + what);
 }
 
 template <class T>
