@@ -395,6 +395,12 @@ StoreContents read_store(const std::string& path) {
   std::string jpath = journal_path(path);
   bool has_journal = file_exists(jpath), has_h5 = file_exists(path);
   if (!has_journal && !has_h5) throw StoreError(path, "no such store (neither the file nor its journal exists)");
+  if (has_journal && has_h5 && !store_lock_holder(path).empty()) {
+    // A live store: its .h5 may be mid-sync right now, so do not open it; the journal has it all.
+    if (file_size(path) >= 8 && !h5::has_hdf5_signature(path)) throw StoreError(path, "not an HDF5 file");
+    JournalScan scan = scan_journal(jpath);
+    return replay(jpath, scan, scan.records.size(), nullptr, 0);
+  }
   // check_view throws for a file that is not HDF5 or of another schema version, journal or not.
   ViewCheck view = has_h5 ? check_view(path) : ViewCheck{};
   if (has_journal) {
@@ -433,7 +439,11 @@ std::vector<std::string> validate_store(const std::string& path) {
     return problems;
   }
   if (view.status != ViewStatus::usable) {
-    problem(view.why);
+    std::string holder = store_lock_holder(path);
+    if (!holder.empty()) problem(view.why + "; a coordinator is writing it (" + holder + "), validate it again once "
+                                 "the sweep has stopped");
+    else problem(view.why + (has_journal ? " (it is rebuilt from the journal when the store is next opened for writing)"
+                                         : ""));
     return problems;
   }
   // Structure: every root attribute, every table column with its type and one length per table.
