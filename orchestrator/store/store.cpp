@@ -16,6 +16,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "orchestrator/store/compare.hpp"
 #include "orchestrator/store/events.hpp"
@@ -133,10 +134,10 @@ ViewCheck check_view(const std::string& path) {
   }
   try {
     h5::Id file = h5::open_file(path, false);
-    if (!h5::has_attr(file, "schema_version")) {
-      v.why = "no schema_version attribute";
-      return v;
-    }
+    // We never write a file without it (stores are created by rename), so this is someone
+    // else's HDF5 file: never overwrite it.
+    if (!h5::has_attr(file, "schema_version"))
+      throw StoreError(path, "an HDF5 file that is not a t2 store (no schema_version attribute)");
     auto version = h5::attr_uint(file, "schema_version");
     if (version != kStoreSchemaVersion)
       throw StoreError(path, fmt::format("schema version {} (this t2 reads version {})", version, kStoreSchemaVersion));
@@ -372,7 +373,11 @@ std::size_t Store::requeue_running() {
   return n;
 }
 
-void Store::add_document(const Document& doc) { impl_->record(RecordType::document, encode_document(doc)); }
+void Store::add_document(const Document& doc) {
+  if (!nlohmann::json::accept(doc.json))
+    throw StoreError(impl_->path, fmt::format("document of kind '{}' is not valid JSON", doc.kind));
+  impl_->record(RecordType::document, encode_document(doc));
+}
 
 void Store::replace_config(const std::string& config_text, const std::string& config_file) {
   impl_->record(RecordType::replace_config, encode_replace_config(config_text, config_file));

@@ -183,6 +183,7 @@ TEST_CASE("job state rules: attempts, retries, cancellation, requeue", "[store]"
     s.eval_done(0, eval_result(0, 4, 4), meta(1));
     CHECK_THROWS_WITH(s.eval_done(0, eval_result(0, 4, 4), meta(1)), Catch::Contains("no job is stored twice"));
     CHECK_THROWS_AS(s.job_failed(JobKind::eval, 0, FailureClass::lost, "x", meta(1), false), StoreError);
+    CHECK_THROWS_WITH(s.add_document({"fit", 0, 0, "{\"E\": "}), Catch::Contains("not valid JSON"));
     std::vector<PlannedEval> bad(1);
     bad[0].run = 99;
     CHECK_THROWS_WITH(s.plan_batch({}, bad), Catch::Contains("run 99"));
@@ -319,6 +320,13 @@ TEST_CASE("bad stores are refused with one line naming the file, and left untouc
     copy_file(good + ".journal", path + ".journal");
     h5::Id f = h5::open_file(path, true);
     h5::set_attr(f, "schema_version", std::uint32_t{99});
+    with_journal = true;
+  }
+  SECTION("an HDF5 file that is not a t2 store, with a journal") {
+    std::string good = new_store("bad_stores_src6");
+    copy_file(good + ".journal", path + ".journal");
+    h5::Id f = h5::create_file(path);
+    h5::Id g = h5::create_group(f, "someone_elses_data");
     with_journal = true;
   }
   SECTION("truncated file") {
