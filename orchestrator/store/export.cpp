@@ -154,7 +154,7 @@ void export_hdf5(const StoreContents& c, const std::string& out_path) {
   auto evals = eval_rows(c, grid);
   try {
     Id file = h5::create_file(tmp);
-    h5::set_attr(file, "schema_version", kExportSchemaVersion);  // of the export layout, not the store
+    h5::set_attr(file, "export_schema_version", kExportSchemaVersion);
     h5::set_attr(file, "store_schema_version", c.schema_version);
     h5::set_attr(file, "t2_version", std::string(kVersion));
     h5::set_attr(file, "store_t2_version", c.t2_version);

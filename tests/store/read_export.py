@@ -64,7 +64,7 @@ def main():
     # --- the HDF5 export, with h5py ---
     with h5py.File(f"{out}/export.h5", "r") as f:
         check(list(f["k"][()]) == ks, f"/k is {list(f['k'][()])}, expected {ks}")
-        check(f.attrs["schema_version"] == 1, "export schema_version")
+        check(f.attrs["export_schema_version"] == 1, "export_schema_version")
         check("name = \"export\"" in f.attrs["config"], "config attribute")
         cols = {k: f["evals"][k][()] for k in f["evals"]}
         lengths = {len(v) for v in cols.values()}
