@@ -23,6 +23,9 @@ void check_status(herr_t status, const std::string& what) {
 Id fapl() {
   Id p(check(H5Pcreate(H5P_FILE_ACCESS), "cannot create file access list"), H5Pclose);
   check_status(H5Pset_file_locking(p, false, true), "cannot turn off HDF5 file locking");
+  // Closing the file closes everything in it, so a close is always a real close (and flush)
+  // before a rename or an fdatasync, even if some handle were still open.
+  check_status(H5Pset_fclose_degree(p, H5F_CLOSE_STRONG), "cannot set the file close degree");
   return p;
 }
 

@@ -126,16 +126,31 @@ JournalScan scan_journal(const std::string& path) {
   return s;
 }
 
-JournalWriter JournalWriter::create(const std::string& path, bool fsync) {
+JournalWriter JournalWriter::create(const std::string& path, bool fsync, RecordType first_type,
+                                   const std::vector<char>& first_payload) {
+  // Written under PATH.new and renamed, so PATH never exists without its header and first
+  // record (a reader polling for the journal must not catch it empty).
+  std::string tmp = path + ".new";
   JournalWriter w;
   w.path_ = path;
   w.fsync_ = fsync;
-  w.fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  w.fd_ = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (w.fd_ < 0) throw StoreError(path, "cannot create the journal: " + errno_text());
-  // The header goes out with the first commit, so a journal is never seen without its first record.
   w.pending_.assign(kMagic, kMagic + 8);
   std::uint32_t words[2] = {kJournalFormat, 0};
   w.pending_.insert(w.pending_.end(), reinterpret_cast<char*>(words), reinterpret_cast<char*>(words) + 8);
+  w.append(first_type, first_payload);
+  try {
+    w.commit();
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw StoreError(path, std::string("cannot create the journal: ") + std::strerror(err));
+  }
   return w;
 }
 

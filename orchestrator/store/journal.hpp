@@ -47,8 +47,9 @@ JournalScan scan_journal(const std::string& path);
 class JournalWriter {
  public:
   JournalWriter() = default;
-  // Creates PATH (must not exist) with its header, flushed.
-  static JournalWriter create(const std::string& path, bool fsync);
+  // Creates PATH with its header and first record, flushed (written as PATH.new, then renamed).
+  static JournalWriter create(const std::string& path, bool fsync, RecordType first_type,
+                              const std::vector<char>& first_payload);
   // Opens PATH for appending after a scan: cuts it to `good_end` (dropping a torn tail).
   static JournalWriter open(const std::string& path, std::uint64_t good_end, bool fsync);
   JournalWriter(JournalWriter&&) noexcept;

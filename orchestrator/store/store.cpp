@@ -300,10 +300,10 @@ Store Store::create(const std::string& path, const std::string& config_text, con
   impl->options = std::move(options);
   impl->lock_fd = take_lock(path);
   if (exists(path)) throw StoreError(path, "already exists (created by another coordinator just now)");
-  impl->journal = JournalWriter::create(journal_path(path), impl->options.fsync);
-  impl->record(RecordType::created,
-               encode_created(kStoreSchemaVersion, kVersion, config_text, config_file, now_unix()));
-  impl->commit();
+  auto created = encode_created(kStoreSchemaVersion, kVersion, config_text, config_file, now_unix());
+  apply_record(impl->contents, RecordType::created, created.data(), created.size(), &impl->dirty);
+  impl->contents.journal_records = 1;
+  impl->journal = JournalWriter::create(journal_path(path), impl->options.fsync, RecordType::created, created);
   if (impl->options.fsync) fsync_dir_of(path);
   impl->rebuild = true;
   impl->sync();
