@@ -13,6 +13,7 @@ PKGS=(
   libtomlplusplus-dev                       # sweep configs
   nlohmann-json3-dev                        # machine output and job-result contract
   libopenblas-dev                           # matrix multiplies of the built-in trainer
+  zlib1g-dev                                # CRC-32 of journal records (and HDF5 gzip)
   gnuplot-nox                               # figures of `t2 report`
   python3 python3-h5py python3-numpy python3-scipy   # tests read exports with h5py; bench/fit baseline
   munge slurmctld slurmd slurm-client       # local one-node Slurm for the cluster tests

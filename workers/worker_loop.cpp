@@ -4,6 +4,7 @@
 #include <mpi.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,17 +60,15 @@ void run_worker(Workload& workload) {
         send(MessageTag::result, encode_message(*r));
         break;
       }
-      int flag = 0;
-      MPI_Status cs;
-      MPI_Iprobe(kCoordinator, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &cs);
-      if (!flag) continue;
-      auto t = static_cast<MessageTag>(cs.MPI_TAG);
-      if (t == MessageTag::cancel || t == MessageTag::stop) {
+      // Only Cancel and Stop matter while a job runs; a prefetched Job waits its turn.
+      for (auto t : {MessageTag::cancel, MessageTag::stop}) {
+        int flag = 0;
+        MPI_Status cs;
+        MPI_Iprobe(kCoordinator, static_cast<int>(t), MPI_COMM_WORLD, &flag, &cs);
+        if (!flag) continue;
         receive(cs);
         thread->cancel();
         stop_after = stop_after || t == MessageTag::stop;
-      } else {
-        break;  // protocol violation: a Job while busy; leave it for the outer loop
       }
     }
     if (stop_after) return;

@@ -100,14 +100,17 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
   auto design = make_design(config);
   std::unique_ptr<Workload> local;
   std::unique_ptr<Transport> transport;
+  CoordinatorOptions coordinator;
   if (mpi.size > 1) {
     transport = make_mpi_transport();
+    // Jobs of microseconds are pipelined, a few per worker (coordinator.hpp, prefetch).
+    if (make_workload(config.workload)->quick()) coordinator.prefetch = 4;
   } else {
     local = make_workload(config.workload);
     transport = make_local_transport(*local);
   }
   install_shutdown_handlers();
-  SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout);
+  SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
   if (!vm.count("quiet")) std::cout << "\n" << render_status(summarize(read_store(config.store)), config.store);
   return outcome.end == SweepOutcome::End::interrupted ? kExitInterrupted : kExitOk;

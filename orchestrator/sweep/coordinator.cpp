@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <future>
@@ -35,12 +36,17 @@ std::string hms(double s) {
 
 bool terminal(JobState s) { return s == JobState::done || s == JobState::failed; }
 
-struct Slot {
-  bool alive = false;   // sent Ready
-  bool busy = false;
+struct InFlight {
   JobRef job;
-  Clock::time_point started;
+  Clock::time_point sent;
+};
+
+struct Slot {
+  bool alive = false;          // sent Ready
+  std::deque<InFlight> jobs;   // sent and not yet answered, oldest first (<= prefetch)
+  Clock::time_point busy_since;  // when jobs became non-empty
   std::string host;
+  bool busy() const { return !jobs.empty(); }
 };
 
 // What batch `b` may be planned from: the plan of every batch, but the results of batches
@@ -80,8 +86,10 @@ StoreContents visible_for(const StoreContents& c, std::uint32_t b, std::uint32_t
 
 class Coordinator {
  public:
-  Coordinator(const SweepConfig& config, Store& store, Design& design, Transport& transport, std::ostream& log)
-      : config_(config), store_(store), design_(design), transport_(transport), log_(log) {}
+  Coordinator(const SweepConfig& config, Store& store, Design& design, Transport& transport, std::ostream& log,
+              const CoordinatorOptions& options)
+      : config_(config), store_(store), design_(design), transport_(transport), log_(log),
+        prefetch_(std::max<std::uint32_t>(1, options.prefetch)) {}
 
   SweepOutcome run();
 
@@ -99,7 +107,12 @@ class Coordinator {
   std::string run_dir(JobIndex run) const { return fmt::format("{}.d/run-{:06}", config_.store, run); }
   std::size_t busy_workers() const {
     std::size_t n = 0;
-    for (auto& s : slots_) n += s.busy;
+    for (auto& s : slots_) n += s.busy();
+    return n;
+  }
+  std::size_t jobs_in_flight() const {
+    std::size_t n = 0;
+    for (auto& s : slots_) n += s.jobs.size();
     return n;
   }
 
@@ -108,10 +121,11 @@ class Coordinator {
   Design& design_;
   Transport& transport_;
   std::ostream& log_;
+  std::uint32_t prefetch_;
 
   JobQueue queue_;
   std::vector<Slot> slots_;
-  std::deque<int> idle_;
+  std::deque<int> idle_;  // one entry per free place at a worker (prefetch_ places each)
   std::vector<std::size_t> open_in_batch_;  // non-terminal jobs per batch
   std::future<BatchPlan> plan_;
   std::uint32_t planning_batch_ = 0;
@@ -220,9 +234,9 @@ void Coordinator::dispatch() {
     store_.job_started(job->kind, job->index, {attempt, w, slots_[w].host, 0, unix_now()});
     transport_.send_job(w, make_job(*job, attempt));
     auto& s = slots_[w];
-    s.busy = true;
-    s.job = *job;
-    s.started = Clock::now();
+    auto now = Clock::now();
+    if (!s.busy()) s.busy_since = now;
+    s.jobs.push_back({*job, now});
   }
 }
 
@@ -249,18 +263,18 @@ void Coordinator::handle(const WorkerEvent& ev) {
   if (ev.type == WorkerEvent::Type::ready) {
     s.alive = true;
     s.host = ev.host;
-    idle_.push_back(ev.worker);
+    for (std::uint32_t i = 0; i < prefetch_; ++i) idle_.push_back(ev.worker);
     return;
   }
   const ResultMessage& r = ev.result;
-  if (!s.busy || !(s.job == JobRef{r.kind, r.index})) {
+  auto it = std::find_if(s.jobs.begin(), s.jobs.end(), [&](const InFlight& f) { return f.job == JobRef{r.kind, r.index}; });
+  if (it == s.jobs.end()) {
     log_ << fmt::format("[t2] warning: worker {} sent a result for {} {} it was not running; ignored\n", ev.worker,
                         to_string(r.kind), r.index);
     return;
   }
-  double held = seconds_since(s.started);
-  busy_seconds_ += held;
-  s.busy = false;
+  s.jobs.erase(it);
+  if (!s.busy()) busy_seconds_ += seconds_since(s.busy_since);  // a worker is busy while it holds jobs
   idle_.push_back(ev.worker);
   JobMeta meta{r.attempt, ev.worker, s.host, r.wall_seconds, unix_now()};
   if (r.ok) {
@@ -315,7 +329,7 @@ void Coordinator::progress(bool force) {
     if (e.state == JobState::done) flops += e.result.flops;
   log_ << fmt::format("[t2] {}/{} jobs done (train {}/{}, eval {}/{}), {} failed, {} running, {:.3g} jobs/s, "
                       "{:.3g} FLOPs done, ETA {}{}\n",
-                      td + ed, total, td, contents().runs.size(), ed, contents().evals.size(), failed, busy_workers(),
+                      td + ed, total, td, contents().runs.size(), ed, contents().evals.size(), failed, jobs_in_flight(),
                       rate, flops, rate > 0 ? hms(left / rate) : "--:--:--",
                       design_done_ ? "" : " (planned batches)")
        << std::flush;
@@ -365,7 +379,7 @@ SweepOutcome Coordinator::run() {
         cancel_sent_ = true;
         log_ << fmt::format("[t2] grace period over: cancelling {} running job(s)\n", busy_workers()) << std::flush;
         for (std::size_t w = 0; w < slots_.size(); ++w)
-          if (slots_[w].busy) transport_.cancel(static_cast<int>(w));
+          if (slots_[w].busy()) transport_.cancel(static_cast<int>(w));
       }
       if (Clock::now() >= hard_deadline_) {
         end = SweepOutcome::End::interrupted;
@@ -403,7 +417,7 @@ SweepOutcome Coordinator::run() {
                                       {"busy_seconds", busy_seconds_}, {"jobs_done", done_this_session_},
                                       {"reason", end_reason}}
                            .dump()});
-  store_.sync_hdf5();
+  store_.commit();  // the caller's Store::close() brings the .h5 up to date
   double idle = el > 0 ? 1.0 - busy_seconds_ / (el * transport_.worker_count()) : 0;
   log_ << fmt::format("[t2] {}: {}; {} jobs done this session in {}, workers {:.1f}% idle\n",
                       end == SweepOutcome::End::finished ? "finished" : "interrupted", end_reason, done_this_session_,
@@ -415,8 +429,8 @@ SweepOutcome Coordinator::run() {
 }  // namespace
 
 SweepOutcome run_coordinator(const SweepConfig& config, Store& store, Design& design, Transport& transport,
-                             std::ostream& log) {
-  return Coordinator(config, store, design, transport, log).run();
+                             std::ostream& log, const CoordinatorOptions& options) {
+  return Coordinator(config, store, design, transport, log, options).run();
 }
 
 }  // namespace t2

@@ -24,7 +24,14 @@ struct SweepOutcome {
   std::size_t failed_jobs = 0;   // jobs failed for good
 };
 
+struct CoordinatorOptions {
+  // Jobs a worker may hold at once. 1 (the default) is right for real jobs: a job never waits at
+  // a busy worker while another is idle. Jobs that take microseconds (Workload::quick()) are
+  // pipelined with a few per worker, so dispatch is not bound by one message round trip per job.
+  std::uint32_t prefetch = 1;
+};
+
 SweepOutcome run_coordinator(const SweepConfig& config, Store& store, Design& design, Transport& transport,
-                             std::ostream& log);
+                             std::ostream& log, const CoordinatorOptions& options = {});
 
 }  // namespace t2

@@ -3,6 +3,7 @@
 // coordinator does not take a core from the workers on an oversubscribed node.
 #include <mpi.h>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -32,34 +33,44 @@ class MpiTransport final : public Transport {
   }
 
   bool poll(WorkerEvent& out, std::chrono::microseconds wait) override {
-    auto deadline = std::chrono::steady_clock::now() + wait;
-    int spins = 0;
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + wait;
+    auto sleep = std::chrono::microseconds(20);
     for (;;) {
       int flag = 0;
       MPI_Status st;
       MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
       if (flag) {
-        int count = 0;
-        MPI_Get_count(&st, MPI_BYTE, &count);
-        buf_.resize(static_cast<std::size_t>(count));
-        MPI_Recv(buf_.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        out.worker = st.MPI_SOURCE;
-        if (st.MPI_TAG == static_cast<int>(MessageTag::ready)) {
-          out.type = WorkerEvent::Type::ready;
-          out.host.assign(buf_.begin(), buf_.end());
-        } else {
-          out.type = WorkerEvent::Type::result;
-          out.result = decode_result(buf_.data(), buf_.size());
-        }
+        receive(st, out);
         return true;
       }
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      // Spin briefly (results often arrive within microseconds), then sleep in short slices.
-      if (++spins > 64) std::this_thread::sleep_for(std::chrono::microseconds(spins > 1024 ? 500 : 50));
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      // Spin for the first 200 us (answers to quick jobs arrive within microseconds), then
+      // sleep in growing slices up to 1 ms, so an idle coordinator leaves the cores to workers.
+      if (now - start > std::chrono::microseconds(200)) {
+        std::this_thread::sleep_for(std::min<std::chrono::microseconds>(
+            sleep, std::chrono::duration_cast<std::chrono::microseconds>(deadline - now)));
+        sleep = std::min(sleep * 2, std::chrono::microseconds(1000));
+      }
     }
   }
 
  private:
+  void receive(const MPI_Status& st, WorkerEvent& out) {
+    int count = 0;
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    buf_.resize(static_cast<std::size_t>(count));
+    MPI_Recv(buf_.data(), count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    out.worker = st.MPI_SOURCE;
+    if (st.MPI_TAG == static_cast<int>(MessageTag::ready)) {
+      out.type = WorkerEvent::Type::ready;
+      out.host.assign(buf_.begin(), buf_.end());
+    } else {
+      out.type = WorkerEvent::Type::result;
+      out.result = decode_result(buf_.data(), buf_.size());
+    }
+  }
   int size_ = 1;
   std::vector<char> buf_;
 };
