@@ -30,13 +30,15 @@ struct LeastSquaresFit {
   std::uint32_t starts_at_best = 0;  // starts within 1e-9 (relative) of the best SSE
 };
 
+// `fixed`: indices of parameters held at their start value (e.g. Lhat's inside the accuracy law).
 // Throws FitError when no start produces a finite SSE.
 LeastSquaresFit fit_least_squares(const Law& law, const std::vector<Observation>& data,
                                   const std::vector<std::vector<double>>& starts,
-                                  const LeastSquaresOptions& options = {});
+                                  const LeastSquaresOptions& options = {}, const std::vector<int>& fixed = {});
 
 // One start only (no threads): the building block, exposed for tests of the multi-start logic.
 LeastSquaresFit fit_least_squares_from(const Law& law, const std::vector<Observation>& data,
-                                       const std::vector<double>& start, const LeastSquaresOptions& options = {});
+                                       const std::vector<double>& start, const LeastSquaresOptions& options = {},
+                                       const std::vector<int>& fixed = {});
 
 }  // namespace t2
