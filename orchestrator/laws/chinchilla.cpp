@@ -7,8 +7,7 @@
 #include "orchestrator/laws/chinchilla.hpp"
 
 #include <Eigen/Core>
-#include <ceres/gradient_problem.h>
-#include <ceres/gradient_problem_solver.h>
+#include <ceres/first_order_function.h>
 
 #include <algorithm>
 #include <array>
@@ -16,6 +15,9 @@
 #include <thread>
 
 #include "orchestrator/laws/fit_data.hpp"
+#include "orchestrator/laws/lbfgs.hpp"
+#include "orchestrator/laws/ceres_logging.hpp"
+#include "orchestrator/laws/chinchilla_kernel.hpp"
 #include "orchestrator/laws/least_squares.hpp"
 
 namespace t2 {
@@ -94,46 +96,33 @@ Columns columns(const std::vector<LossPoint>& pts) {
   return c;
 }
 
-// sum_i w_i Huber(LSE(...) - log L_i) and its gradient in (a, b, e, alpha, beta).
+// sum_i w_i Huber(LSE(...) - log L_i) and its gradient in (a, b, e, alpha, beta); the loop is
+// chinchilla_kernel.cpp. Parameters that would put an exponent outside [-700, 700] for some point
+// are rejected as infeasible (the line search backs off), so the kernel never sees inf.
 class HuberLse final : public ceres::FirstOrderFunction {
  public:
   HuberLse(const Columns& c, double delta) : c_(c), delta_(delta) {
-    auto n = c.x.size();
-    u_.resize(n), v_.resize(n), m_.resize(n), s_.resize(n), r_.resize(n);
+    xmin_ = c.x.minCoeff(), xmax_ = c.x.maxCoeff(), ymin_ = c.y.minCoeff(), ymax_ = c.y.maxCoeff();
   }
   int NumParameters() const override { return 5; }
   bool Evaluate(const double* p, double* cost, double* grad) const override {
-    const double a = p[0], b = p[1], e = p[2], al = p[3], be = p[4];
-    u_ = a - al * c_.x;
-    v_ = b - be * c_.y;
-    m_ = u_.max(v_).max(e);
-    u_ = (u_ - m_).exp();
-    v_ = (v_ - m_).exp();
-    s_ = (e - m_).exp();             // the e term's exp
-    Eigen::ArrayXd& sum = m_;        // reuse: m + log(S) then residual
-    r_ = u_ + v_ + s_;               // S
-    sum = m_ + r_.log() - c_.logl;   // residual r_i
-    // Huber: 0.5 r^2 if |r| <= delta else delta (|r| - delta/2); derivative clamp(r, -delta, delta).
-    Eigen::ArrayXd absr = sum.abs();
-    Eigen::ArrayXd h = (absr <= delta_).select(0.5 * sum.square(), delta_ * (absr - 0.5 * delta_));
-    *cost = (c_.w * h).sum();
-    if (!std::isfinite(*cost)) return false;
-    if (grad) {
-      Eigen::ArrayXd dh = c_.w * sum.max(-delta_).min(delta_) / r_;  // dH/dr / S
-      Eigen::ArrayXd gu = dh * u_, gv = dh * v_;
-      grad[0] = gu.sum();
-      grad[1] = gv.sum();
-      grad[2] = (dh * s_).sum();
-      grad[3] = -(gu * c_.x).sum();
-      grad[4] = -(gv * c_.y).sum();
-    }
+    for (int j = 0; j < 5; ++j)
+      if (!std::isfinite(p[j])) return false;
+    auto within = [](double v) { return std::abs(v) < 700; };
+    if (!within(p[0] - p[3] * xmin_) || !within(p[0] - p[3] * xmax_) || !within(p[1] - p[4] * ymin_) ||
+        !within(p[1] - p[4] * ymax_) || !within(p[2]))
+      return false;
+    double f = detail::huber_lse(c_.x.data(), c_.y.data(), c_.logl.data(), c_.w.data(),
+                                 static_cast<std::size_t>(c_.x.size()), p, delta_, grad);
+    if (!std::isfinite(f)) return false;
+    *cost = f;
     return true;
   }
 
  private:
   const Columns& c_;
   double delta_;
-  mutable Eigen::ArrayXd u_, v_, m_, s_, r_;
+  double xmin_, xmax_, ymin_, ymax_;
 };
 
 struct StartResult {
@@ -141,22 +130,15 @@ struct StartResult {
   double cost = INFINITY;
 };
 
-StartResult run_start(const Columns& cols, const std::array<double, 5>& start, const ChinchillaFitOptions& o) {
+StartResult run_start(const HuberLse& f, const std::array<double, 5>& start, const ChinchillaFitOptions& o) {
   StartResult r;
-  r.p = start;
-  ceres::GradientProblem problem(new HuberLse(cols, o.huber_delta));
-  ceres::GradientProblemSolver::Options so;
-  so.line_search_direction_type = ceres::LBFGS;
-  so.max_num_iterations = o.max_iterations;
-  so.function_tolerance = o.function_tolerance;
-  so.gradient_tolerance = 1e-14;
-  so.parameter_tolerance = 1e-12;
-  so.logging_type = ceres::SILENT;
-  ceres::GradientProblemSolver::Summary summary;
-  ceres::Solve(so, problem, r.p.data(), &summary);
-  r.cost = std::isfinite(summary.final_cost) ? summary.final_cost : INFINITY;
-  for (double v : r.p)
-    if (!std::isfinite(v)) r.cost = INFINITY;
+  std::vector<double> x(start.begin(), start.end());
+  LbfgsOptions lo;
+  lo.max_iterations = o.max_iterations;
+  lo.function_tolerance = o.function_tolerance;
+  LbfgsResult res = lbfgs_minimize([&](const double* p, double* c, double* g) { return f.Evaluate(p, c, g); }, x, lo);
+  std::copy(x.begin(), x.end(), r.p.begin());
+  r.cost = res.ok ? res.f : INFINITY;
   return r;
 }
 
@@ -199,6 +181,7 @@ static int thread_count(int requested, std::size_t work) {
 }
 
 ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const ChinchillaFitOptions& o) {
+  detail::quiet_ceres_logging();
   check_points(points);
   Columns cols = columns(points);
   std::vector<std::array<double, 5>> starts;
@@ -214,7 +197,8 @@ ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const Chinchi
   std::vector<StartResult> results(starts.size());
   int nt = thread_count(o.threads, starts.size());
   auto work = [&](int t) {
-    for (std::size_t i = t; i < starts.size(); i += nt) results[i] = run_start(cols, starts[i], o);
+    HuberLse f(cols, o.huber_delta);
+    for (std::size_t i = t; i < starts.size(); i += nt) results[i] = run_start(f, starts[i], o);
   };
   if (nt == 1) {
     work(0);

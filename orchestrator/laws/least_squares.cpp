@@ -1,5 +1,6 @@
 // least_squares.cpp — multi-start weighted SSE fits of any Law with Ceres (see least_squares.hpp).
 #include "orchestrator/laws/least_squares.hpp"
+#include "orchestrator/laws/ceres_logging.hpp"
 
 #include <ceres/ceres.h>
 
@@ -57,6 +58,7 @@ double sse_at(const Law& law, const std::vector<Observation>& data, const std::v
 LeastSquaresFit fit_least_squares_from(const Law& law, const std::vector<Observation>& data,
                                        const std::vector<double>& start, const LeastSquaresOptions& o,
                                        const std::vector<int>& fixed) {
+  detail::quiet_ceres_logging();
   const std::vector<ParamSpec> specs = law.params();
   const std::size_t P = specs.size();
   if (start.size() != P) throw std::invalid_argument(law.name() + ": start has the wrong number of parameters");

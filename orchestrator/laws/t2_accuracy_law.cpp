@@ -11,6 +11,7 @@
 #include <map>
 
 #include "orchestrator/laws/least_squares.hpp"
+#include "orchestrator/laws/ceres_logging.hpp"
 
 namespace t2 {
 namespace {
@@ -191,6 +192,7 @@ double lchoose_total(const std::vector<CheckpointCounts>& d) {
 }
 
 void fit_mle(const std::vector<CheckpointCounts>& counts, const std::vector<std::array<double, 5>>& starts, ThetaFit& out) {
+  detail::quiet_ceres_logging();
   BetaBinomialNll* f = new BetaBinomialNll(counts);
   ceres::GradientProblem problem(f);  // owns f
   ceres::GradientProblemSolver::Options so;
