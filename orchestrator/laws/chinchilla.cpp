@@ -6,7 +6,7 @@
 // (ties: lowest start index, so the answer does not depend on the number of threads).
 #include "orchestrator/laws/chinchilla.hpp"
 
-#include <Eigen/Core>
+#include <Eigen/Dense>
 #include <ceres/first_order_function.h>
 
 #include <algorithm>
@@ -180,6 +180,75 @@ static int thread_count(int requested, std::size_t work) {
   return static_cast<int>(std::min<std::size_t>(t, std::max<std::size_t>(1, work)));
 }
 
+// The projected search's starts (see ChinchillaSearch::projected): per exponent cell, E, A, B >= 0
+// minimising sum w ((E + A u + B v - L) / L)^2 (relative residuals approximate log residuals),
+// scored by the Huber objective; the best `keep` cells, in LSE units.
+static std::vector<std::array<double, 5>> projected_starts(const Columns& c, double delta, int keep, std::uint32_t& cells) {
+  const int G = 64;
+  auto expo = [](int i) { return 0.02 + (2.5 - 0.02) * i / (G - 1); };
+  const Eigen::Index n = c.x.size();
+  Eigen::ArrayXd invL = (-c.logl).exp();
+  Eigen::ArrayXd w = c.w * invL.square();  // weights of (E + A u + B v - L)^2
+  std::vector<Eigen::ArrayXd> U(G), V(G);
+  for (int i = 0; i < G; ++i) U[i] = (-expo(i) * c.x).exp(), V[i] = (-expo(i) * c.y).exp();
+  Eigen::ArrayXd L = c.logl.exp();
+  const double s11 = w.sum(), s1L = (w * L).sum();
+  std::vector<double> su(G), suu(G), suL(G), sv(G), svv(G), svL(G);
+  for (int i = 0; i < G; ++i) {
+    su[i] = (w * U[i]).sum(), suu[i] = (w * U[i].square()).sum(), suL[i] = (w * U[i] * L).sum();
+    sv[i] = (w * V[i]).sum(), svv[i] = (w * V[i].square()).sum(), svL[i] = (w * V[i] * L).sum();
+  }
+  struct Cell {
+    double f;
+    std::array<double, 5> p;
+  };
+  std::vector<Cell> scored;
+  scored.reserve(G * G);
+  for (int ia = 0; ia < G; ++ia)
+    for (int ib = 0; ib < G; ++ib) {
+      double suv = (w * U[ia] * V[ib]).sum();
+      Eigen::Matrix3d M;
+      M << s11, su[ia], sv[ib], su[ia], suu[ia], suv, sv[ib], suv, svv[ib];
+      Eigen::Vector3d r(s1L, suL[ia], svL[ib]);
+      // Non-negative least squares by enumerating the 7 active sets (exact for 3 unknowns).
+      Eigen::Vector3d best = Eigen::Vector3d::Zero();
+      double best_q = INFINITY;
+      for (int mask = 1; mask < 8; ++mask) {
+        int idx[3], m = 0;
+        for (int j = 0; j < 3; ++j)
+          if (mask & (1 << j)) idx[m++] = j;
+        Eigen::MatrixXd Ms(m, m);
+        Eigen::VectorXd rs(m);
+        for (int a = 0; a < m; ++a) {
+          rs[a] = r[idx[a]];
+          for (int b = 0; b < m; ++b) Ms(a, b) = M(idx[a], idx[b]);
+        }
+        Eigen::LDLT<Eigen::MatrixXd> ldlt(Ms);
+        if (ldlt.info() != Eigen::Success) continue;
+        Eigen::VectorXd xs = ldlt.solve(rs);
+        if (!xs.allFinite() || (xs.array() < 0).any()) continue;
+        Eigen::Vector3d x = Eigen::Vector3d::Zero();
+        for (int a = 0; a < m; ++a) x[idx[a]] = xs[a];
+        double q = x.dot(M * x) - 2 * r.dot(x);  // SSE up to a constant
+        if (q < best_q) best_q = q, best = x;
+      }
+      if (!std::isfinite(best_q)) continue;
+      std::array<double, 5> p = {std::log(std::max(best[1], 1e-200)), std::log(std::max(best[2], 1e-200)),
+                                 std::log(std::max(best[0], 1e-12)), expo(ia), expo(ib)};
+      double f = detail::huber_lse(c.x.data(), c.y.data(), c.logl.data(), c.w.data(), static_cast<std::size_t>(n), p.data(),
+                                   delta, nullptr);
+      if (std::isfinite(f)) scored.push_back({f, p});
+    }
+  cells = static_cast<std::uint32_t>(G * G);
+  std::size_t k = std::min<std::size_t>(std::max(keep, 1), scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + k, scored.end(), [](const Cell& a, const Cell& b) {
+    return a.f < b.f || (a.f == b.f && a.p < b.p);
+  });
+  std::vector<std::array<double, 5>> out;
+  for (std::size_t i = 0; i < k; ++i) out.push_back(scored[i].p);
+  return out;
+}
+
 ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const ChinchillaFitOptions& o) {
   detail::quiet_ceres_logging();
   check_points(points);
@@ -188,8 +257,12 @@ ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const Chinchi
   for (const ChinchillaParams& s : o.starts)
     starts.push_back({std::log(std::max(s.A, 1e-300)), std::log(std::max(s.B, 1e-300)), std::log(std::max(s.E, 1e-300)),
                       s.alpha, s.beta});
-  if (o.full_grid) {
+  std::uint32_t cells = 0;
+  if (o.full_grid && o.search == ChinchillaSearch::hoffmann_grid) {
     auto g = hoffmann_grid_lse();
+    starts.insert(starts.end(), g.begin(), g.end());
+  } else if (o.full_grid) {
+    auto g = projected_starts(cols, o.huber_delta, o.refine, cells);
     starts.insert(starts.end(), g.begin(), g.end());
   }
   if (starts.empty()) throw FitError("Chinchilla fit: no starting points (full_grid off and no starts given)");
@@ -217,6 +290,7 @@ ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const Chinchi
   fit.params = {std::exp(p[2]), std::exp(p[0]), std::exp(p[1]), p[3], p[4]};
   fit.objective = results[best].cost;
   fit.starts_tried = static_cast<std::uint32_t>(starts.size());
+  fit.cells = cells;
   for (const auto& r : results)
     if (r.cost <= fit.objective * (1 + 1e-9) + 1e-300) ++fit.starts_at_best;
   fill_quality(fit, points);

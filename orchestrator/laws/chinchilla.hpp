@@ -1,6 +1,7 @@
 // chinchilla.hpp — the Chinchilla loss law L(N, D) = E + A/N^alpha + B/D^beta (Hoffmann et al.
 // 2022, Eq. 2) and its Approach-3 fit: log-sum-exp form, Huber (delta = 1e-3) on log residuals,
-// L-BFGS from the 4,500-start grid, best objective kept (paper notes §10.1, §10.2).
+// L-BFGS from a grid of starts, best objective kept (paper notes §10.1, §10.2): Hoffmann's 4,500
+// starts, or (default) an exhaustive exponent grid with the linear part projected out.
 // Also the closed-form compute-optimal frontier (Hoffmann Eq. 4). No data source, no CLI.
 #pragma once
 
@@ -51,9 +52,22 @@ struct LossPoint {
   double weight = 1;  // multiplies the point's Huber term (bootstrap uses integer counts)
 };
 
+// How the global optimum is searched for.
+//  projected (default): variable projection. For fixed exponents the law is linear in E, A, B,
+//    so every (alpha, beta) of an exhaustive 64 x 64 grid over [0.02, 2.5]^2 (a superset of the
+//    25 exponent pairs of Hoffmann's grid) gets its E, A, B from non-negative least squares on
+//    relative residuals (~ log residuals), is scored by the Huber objective, and the best
+//    `refine` cells are refined jointly by L-BFGS. Replaces the 180 (e, a, b) starts per
+//    exponent pair of the grid by the linear part's optimum: ~100x less work.
+//  hoffmann_grid: L-BFGS from each of the 4,500 starts (the literal procedure; Epoch's
+//    "Replicate exactly"), kept for comparison and for users who want exactly that.
+enum class ChinchillaSearch { projected, hoffmann_grid };
+
 struct ChinchillaFitOptions {
   double huber_delta = 1e-3;      // on log residuals (Hoffmann App. D.2)
-  bool full_grid = true;          // true: all 4,500 grid starts; false: only `starts`
+  bool full_grid = true;          // true: search (below) plus `starts`; false: only `starts`
+  ChinchillaSearch search = ChinchillaSearch::projected;
+  int refine = 16;                // projected: grid cells refined by L-BFGS
   std::vector<ChinchillaParams> starts;  // extra starts tried first (e.g. the full-data optimum in a bootstrap)
   int max_iterations = 500;       // per start (L-BFGS)
   double function_tolerance = 1e-12;  // relative change of the objective that stops a start
@@ -63,7 +77,8 @@ struct ChinchillaFitOptions {
 struct ChinchillaFit {
   ChinchillaParams params;
   double objective = 0;           // sum of Huber terms at the optimum
-  std::uint32_t starts_tried = 0;
+  std::uint32_t starts_tried = 0;    // L-BFGS runs
+  std::uint32_t cells = 0;           // projected search: exponent cells scored
   std::uint32_t starts_at_best = 0;  // starts that ended within 1e-9 (relative) of the best objective
   std::uint32_t points = 0;
   double rmse_log = 0;            // sqrt(mean (log Lhat - log L)^2)

@@ -46,7 +46,7 @@ FitResult fit_once(const FitData& data, const FitOptions& o, const std::vector<d
     r.points = r.reference.points;
     r.rmse = r.reference.rmse_log;
     r.r2_log = r.reference.r2_log;
-    r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the 4,500-start grid";
+    r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from a projected exponent grid (64x64, E, A, B by NNLS)";
     if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum";
     return r;
   }

@@ -2,7 +2,6 @@
 // E-profiled fit, and the closed-form optimum.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cmath>
 
 #include "orchestrator/laws/chinchilla.hpp"
@@ -14,12 +13,15 @@ TEST_CASE("Approach 3 recovers Hoffmann's parameters from noisy losses") {
   // 72 points, 0.5% log-normal noise. Tolerances: exponents +-0.03, E +-0.05, A and B within 40%
   // (A, B are strongly correlated with the exponents; Epoch's SE on A is ~25% with 240 points).
   auto pts = test::chinchilla_points(hoffmann_2022(), 0.005, 7);
-  auto t0 = std::chrono::steady_clock::now();
-  ChinchillaFit f = fit_chinchilla(pts);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  INFO("fit took " << secs << " s; E=" << f.params.E << " A=" << f.params.A << " B=" << f.params.B
-                   << " alpha=" << f.params.alpha << " beta=" << f.params.beta);
-  CHECK(f.starts_tried == 4500);
+  ChinchillaFitOptions o;
+  SECTION("projected search") { CHECK(fit_chinchilla(pts, o).cells == 64 * 64); }
+  SECTION("Hoffmann's 4,500-start grid") {
+    o.search = ChinchillaSearch::hoffmann_grid;
+    CHECK(fit_chinchilla(pts, o).starts_tried == 4500);
+  }
+  ChinchillaFit f = fit_chinchilla(pts, o);
+  INFO("E=" << f.params.E << " A=" << f.params.A << " B=" << f.params.B << " alpha=" << f.params.alpha
+            << " beta=" << f.params.beta);
   CHECK(f.params.alpha == Approx(0.34).margin(0.03));
   CHECK(f.params.beta == Approx(0.28).margin(0.03));
   CHECK(f.params.E == Approx(1.69).margin(0.05));
@@ -38,17 +40,34 @@ TEST_CASE("the grid fit finds the global optimum where a single start does not")
   one.full_grid = false;
   one.starts = {ChinchillaParams{std::exp(1.0), std::exp(0.0), std::exp(25.0), 2.0, 0.0}};
   ChinchillaFit single = fit_chinchilla(pts, one);
-  ChinchillaFit grid = fit_chinchilla(pts);
-  INFO("single: objective " << single.objective << " alpha " << single.params.alpha << "; grid: " << grid.objective);
+  ChinchillaFitOptions hg;
+  hg.search = ChinchillaSearch::hoffmann_grid;
+  ChinchillaFit grid = fit_chinchilla(pts, hg);
+  ChinchillaFit projected = fit_chinchilla(pts);
+  INFO("single: objective " << single.objective << " alpha " << single.params.alpha << "; grid: " << grid.objective
+                            << "; projected: " << projected.objective);
   CHECK(single.objective > 1e3 * grid.objective + 1e-6);
+  CHECK(projected.objective <= grid.objective * (1 + 1e-6) + 1e-12);
+  CHECK(projected.params.alpha == Approx(0.34).margin(1e-3));
   CHECK(grid.params.alpha == Approx(0.34).margin(1e-3));
   CHECK(grid.params.beta == Approx(0.28).margin(1e-3));
   CHECK(grid.starts_at_best >= 1);
 }
 
+TEST_CASE("the projected search and the 4,500-start grid reach the same optimum") {
+  for (std::uint64_t seed : {21, 22, 23}) {
+    auto pts = test::chinchilla_points(ChinchillaParams{2.0, 900, 3000, 0.4, 0.38}, 0.015, seed, 6, 8);
+    ChinchillaFitOptions hg;
+    hg.search = ChinchillaSearch::hoffmann_grid;
+    double g = fit_chinchilla(pts, hg).objective, p = fit_chinchilla(pts).objective;
+    CHECK(p <= g * (1 + 1e-6));
+  }
+}
+
 TEST_CASE("the fit is the same whatever the number of threads") {
   auto pts = test::chinchilla_points(hoffmann_2022(), 0.01, 3, 5, 7);
   ChinchillaFitOptions a, b;
+  a.search = b.search = ChinchillaSearch::hoffmann_grid;
   a.threads = 1;
   b.threads = 2;
   ChinchillaFit fa = fit_chinchilla(pts, a), fb = fit_chinchilla(pts, b);

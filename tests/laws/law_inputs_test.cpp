@@ -90,11 +90,13 @@ TEST_CASE("store contents become checkpoints and outcomes of one task") {
   r1.index = 1, r1.state = JobState::failed, r1.plan.n_params = 2e8, r1.plan.n_tokens = 2e9;
   r2.index = 2, r2.state = JobState::done, r2.plan.n_params = 4e8, r2.plan.n_tokens = 1e9, r2.result.final_loss = 2.8;
   s.runs = {r0, r1, r2};
-  EvalRecord e0, e1, e2;
-  e0.index = 0, e0.state = JobState::done, e0.plan.run = 0, e0.plan.task = "a";
-  e0.result.problems = 2, e0.result.samples = 3, e0.result.correct = {1, 0, 1, 0, 0, 0}, e0.result.answer_nll = {0.5, 4.0};
-  e1 = e0, e1.index = 1, e1.plan.run = 1;  // of a failed run: ignored
-  e2 = e0, e2.index = 2, e2.plan.run = 2, e2.plan.task = "b";
+  auto eval = [](JobIndex index, JobIndex run, const char* task) {
+    EvalRecord e;
+    e.index = index, e.state = JobState::done, e.plan.run = run, e.plan.task = task;
+    e.result.problems = 2, e.result.samples = 3, e.result.correct = {1, 0, 1, 0, 0, 0}, e.result.answer_nll = {0.5, 4.0};
+    return e;
+  };
+  EvalRecord e0 = eval(0, 0, "a"), e1 = eval(1, 1, "a") /* of a failed run: ignored */, e2 = eval(2, 2, "b");
   s.evals = {e0, e1, e2};
   CHECK(tasks_of(s) == std::vector<std::string>{"a", "b"});
   CHECK_THROWS_WITH(choose_task(tasks_of(s), "", "S.h5"), "S.h5: several tasks (a, b): choose one with --task");
