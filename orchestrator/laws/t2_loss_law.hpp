@@ -32,7 +32,7 @@ struct LossFitOptions {
   std::vector<double> k_grid;   // k values the targets are computed at; empty = default_k_grid(k_max)
   double k_max = 1024;          // likelihood source; sampled uses each checkpoint's min n
   // Starts: the best `projected_starts` exponent triples (alpha, beta, gamma) of an exhaustive
-  // 24^3 grid, each with E, A, B, G from non-negative least squares (variable projection: the
+  // 20^3 grid over [0.02, 2], each with E, A, B, G from non-negative least squares (variable projection: the
   // law is linear in E, A, B, G once the exponents are fixed), then `random_starts` uniform
   // draws in the parameter box (the paper uses 500 random restarts).
   int projected_starts = 16;
