@@ -381,7 +381,7 @@ nlohmann::json fit_to_json(const FitResult& r, const FitInputs& in, const Bootst
 static nlohmann::json alloc_json(const Allocation& a) {
   if (!a.feasible) return nullptr;
   return {{"N", a.n}, {"D", a.d}, {"k", a.k}, {"tokens_per_param", a.tokens_per_param()}, {"score", num(a.score)},
-          {"train_flops", a.train_flops}};
+          {"train_flops", a.train_flops}, {"within_budget", a.within_budget}};
 }
 
 static nlohmann::json interval_json(const Interval& i) { return {num(i.lo), num(i.hi)}; }
@@ -488,8 +488,8 @@ std::string render_fit(const FitResult& r, const FitInputs& in) {
 
 static std::string alloc_line(const char* label, const Allocation& a) {
   if (!a.feasible) return fmt::format("  {:<14} infeasible within the bounds\n", label);
-  return fmt::format("  {:<14} N {:>10.4g}  D {:>10.4g}  k {:>9.4g}  D/N {:>9.4g}  score {:.6g}\n", label, a.n, a.d, a.k,
-                     a.tokens_per_param(), a.score);
+  return fmt::format("  {:<14} N {:>10.4g}  D {:>10.4g}  k {:>9.4g}  D/N {:>9.4g}  score {:.6g}{}\n", label, a.n, a.d, a.k,
+                     a.tokens_per_param(), a.score, a.within_budget ? "" : "  (cannot serve k_min within the inference budget)");
 }
 
 std::string render_plan(const Plan& p, const FittedLaw& law, const PlanIntervals* iv) {

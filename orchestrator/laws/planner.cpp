@@ -158,8 +158,12 @@ Plan plan(const FittedLaw& law, const Deployment& dep, const PlanBounds& b, cons
       }
       Allocation a;
       a.n = c.n, a.d = c.d, a.k = k, a.train_flops = 6 * c.n * c.d;
-      a.feasible = k >= b.k_min * (1 - 1e-12);
-      if (a.feasible) a.score = law.score(a.n, a.d, law.law->uses_k() ? k : 1.0);
+      // A Chinchilla model too large to serve k_min samples within the inference budget is still
+      // reported (at k_min, flagged): the user sees what the budget rules out.
+      a.within_budget = k >= b.k_min * (1 - 1e-12);
+      if (!a.within_budget) a.k = k = b.k_min;
+      a.feasible = true;
+      a.score = law.score(a.n, a.d, law.law->uses_k() ? k : 1.0);
       p.chinchilla = a;
     }
   }

@@ -39,6 +39,8 @@ struct Allocation {
   double n = 0, d = 0, k = 1;
   double score = kNaN;             // law prediction at (n, d, k)
   double train_flops = 0;          // 6 n d
+  bool within_budget = true;       // false only for the Chinchilla row when its N cannot serve even
+                                   // k_min samples within the inference budget (then k = k_min)
   double tokens_per_param() const { return d / n; }
 };
 
@@ -47,7 +49,8 @@ struct Plan {
   Allocation best;          // k continuous
   Allocation best_integer;  // k restricted to integers (N, D re-optimised for that k)
   Allocation chinchilla;    // the training-loss-optimal (N, D) for the same training spend, with
-                            // the k the budget then allows; infeasible if no reference was given
+                            // the k the budget then allows (k_min and within_budget = false when
+                            // the budget allows less); infeasible if no reference was given
 };
 
 // Optimum of `law` for the deployment. `reference`: the Chinchilla law of the training loss

@@ -57,6 +57,7 @@ import json,sys
 p=json.load(open(sys.argv[1]))['plan']
 assert p['best'] and p['chinchilla'], p
 assert p['best']['N'] <= p['chinchilla']['N'], p
+assert 'within_budget' in p['chinchilla'], p
 " "$DIR/plan.json" || fail "plan JSON"
 
 "$T2" plan "$DIR/good.csv" --law t2-loss --budget 1e22 --queries 1e6 --tokens-per-sample 100 --frontier 1e20:1e22:3 > "$DIR/out" 2>&1 || { cat "$DIR/out"; fail "plan end to end from a CSV"; }

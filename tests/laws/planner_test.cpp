@@ -125,6 +125,7 @@ TEST_CASE("the split form picks smaller, more over-trained models than Chinchill
   dep.inference_flops = 2e9;
   Plan p = plan(loss_law(), dep, {}, &h);
   REQUIRE(p.chinchilla.feasible);
+  CHECK(p.chinchilla.within_budget);
   CHECK(p.best.n < p.chinchilla.n);
   CHECK(p.best.tokens_per_param() > p.chinchilla.tokens_per_param());
   CHECK(p.best.score <= p.chinchilla.score);
@@ -133,6 +134,18 @@ TEST_CASE("the split form picks smaller, more over-trained models than Chinchill
   CHECK(p.best_integer.k == std::round(p.best_integer.k));
   CHECK(p.best_integer.score >= p.best.score - 1e-12);
   CHECK(2 * p.best_integer.n * p.best_integer.k <= dep.inference_flops * (1 + 1e-9));
+}
+
+TEST_CASE("a Chinchilla model too large for the inference budget is shown at k = 1, flagged") {
+  ChinchillaParams h = hoffmann_2022();
+  Deployment dep;
+  dep.train_flops = 1e23;     // Chinchilla N ~ 1e10
+  dep.inference_flops = 2e9;  // serves one sample per token only up to N = 1e9
+  Plan p = plan(loss_law(), dep, {}, &h);
+  REQUIRE(p.chinchilla.feasible);
+  CHECK_FALSE(p.chinchilla.within_budget);
+  CHECK(p.chinchilla.k == 1);
+  CHECK(p.best.n <= 1e9 * (1 + 1e-9));
 }
 
 TEST_CASE("frontier over budgets and bad budgets") {
