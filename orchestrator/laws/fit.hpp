@@ -1,6 +1,14 @@
 // fit.hpp — the one entry point callers use (CLI `t2 fit`/`t2 plan`, the adaptive design): fit a
 // law by name to FitData, with optional bootstrap, into a FitResult that the planner and the
 // JSON writer take. Dispatches to chinchilla / t2_loss_law / t2_accuracy_law; adds nothing to them.
+//
+// Typical use (schemas/laws.md documents every option):
+//   FitOptions fo;  fo.law = "t2-accuracy";  fo.lhat = LhatSource::train_loss;
+//   BootstrapOptions bo;  bo.replicates = 200;  bo.seed = sweep_seed;
+//   FitResult r = fit_with_bootstrap(data, fo, bo);               // or fit_law(data, fo)
+//   Deployment dep;  dep.train_flops = 1e21;  dep.inference_flops = 2e9;
+//   Plan p = plan(r.law, dep, PlanBounds{}, r.has_reference ? &r.reference.params : nullptr);
+//   PlanIntervals iv = plan_intervals(r.law, r.bootstrap.replicates, p);   // N*, D*, k* spread
 #pragma once
 
 #include <cstdint>
