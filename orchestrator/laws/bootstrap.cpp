@@ -114,4 +114,12 @@ std::vector<Interval> parameter_intervals(const BootstrapResult& r, double level
   return out;
 }
 
+Interval prediction_interval(const FittedLaw& law, const std::vector<std::vector<double>>& reps, const LawInput& x,
+                             double level) {
+  std::vector<double> v;
+  v.reserve(reps.size());
+  for (const auto& theta : reps) v.push_back(law.law->predict(theta, x));
+  return percentile_interval(std::move(v), level);
+}
+
 }  // namespace t2

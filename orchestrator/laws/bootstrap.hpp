@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "orchestrator/laws/fit_data.hpp"
+#include "orchestrator/laws/law.hpp"
 
 namespace t2 {
 
@@ -42,5 +43,10 @@ Interval percentile_interval(std::vector<double> values, double level = 0.95);
 
 // Per-parameter percentile intervals over the replicates.
 std::vector<Interval> parameter_intervals(const BootstrapResult&, double level = 0.95);
+
+// Prediction interval of `law` at x: percentile interval of the law's prediction under each
+// replicate parameter vector (the uncertainty of the fitted curve, not of a new observation).
+Interval prediction_interval(const FittedLaw& law, const std::vector<std::vector<double>>& replicates, const LawInput& x,
+                             double level = 0.95);
 
 }  // namespace t2

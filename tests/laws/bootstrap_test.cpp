@@ -36,6 +36,11 @@ TEST_CASE("bootstrap replicates are identical for a seed whatever the number of 
   FitResult other = fit_with_bootstrap(d, fo, b);
   CHECK(other.bootstrap.replicates != one.bootstrap.replicates);
   CHECK(one.intervals.size() == 5);
+  // The fitted curve's interval brackets the fit and narrows inside the data.
+  Interval inside = prediction_interval(one.law, one.bootstrap.replicates, {3e8, 6e9, 1}, 0.9);
+  Interval outside = prediction_interval(one.law, one.bootstrap.replicates, {1e12, 2e13, 1}, 0.9);
+  CHECK(inside.contains(one.law.score(3e8, 6e9)));
+  CHECK(inside.hi - inside.lo < outside.hi - outside.lo);
 }
 
 TEST_CASE("resampling problems draws the same problem ids for every checkpoint") {
