@@ -49,13 +49,13 @@ class ChinchillaLaw final : public Law {
 // One observation for the fit: (N, D) and the observed loss (> 0).
 struct LossPoint {
   double n = 0, d = 0, loss = 0;
-  double weight = 1;  // multiplies the point's Huber term (bootstrap uses integer counts)
+  double weight = 1;  // multiplies the point's term in the objective
 };
 
 // How the global optimum is searched for.
 //  projected (default): variable projection. For fixed exponents the law is linear in E, A, B,
-//    so every (alpha, beta) of an exhaustive 64 x 64 grid over [0.02, 2.5]^2 (a superset of the
-//    25 exponent pairs of Hoffmann's grid) gets its E, A, B from non-negative least squares on
+//    so every (alpha, beta) of an exhaustive 64 x 64 grid over [0.02, 2.5]^2 (spanning the 25
+//    exponent pairs of Hoffmann's grid, 0 to 2) gets its E, A, B from non-negative least squares on
 //    relative residuals (~ log residuals), is scored by the Huber objective, and the best
 //    `refine` cells are refined jointly by L-BFGS. Replaces the 180 (e, a, b) starts per
 //    exponent pair of the grid by the linear part's optimum: ~100x less work.
@@ -90,13 +90,14 @@ ChinchillaFit fit_chinchilla(const std::vector<LossPoint>& points, const Chinchi
 
 // The objective being minimised, for one parameter vector in LSE form (a, b, e, alpha, beta):
 // sum_i w_i Huber_delta(LSE(a - alpha log N_i, b - beta log D_i, e) - log L_i). For benchmarks
-// and tests (bench/fit compares it with scipy's value at the same point).
+// and tests.
 double chinchilla_objective(const std::vector<LossPoint>& points, const double lse_params[5], double huber_delta = 1e-3);
 
 // Chinchilla with E profiled over a grid (the paper's stage 1 of Approach 2, App. F): for each of
 // `e_grid_size` values of E linearly spaced in [0.01, 0.95] * min(loss), the remaining
 // (A, B, alpha, beta) are fitted by SSE on the loss (variable projection: A, B by non-negative
-// least squares for fixed exponents, exponents by an exhaustive grid then L-BFGS).
+// least squares for fixed exponents, exponents by an exhaustive 60 x 60 grid over [0.05, 2],
+// then Levenberg-Marquardt).
 // LossPoint::weight multiplies each squared residual.
 ChinchillaFit fit_chinchilla_profiled(const std::vector<LossPoint>& points, int e_grid_size = 40);
 
