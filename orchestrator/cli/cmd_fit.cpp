@@ -67,6 +67,9 @@ int fit_command(const std::vector<std::string>& args) {
     FitFlags flags = read_fit_flags(vm);
     const std::string path = vm["input"].as<std::string>();
     LoadedInputs in = load_law_inputs(path, flags.task);
+    if (in.data.outcomes.empty() && flags.fit.law != "chinchilla")
+      throw InputError({fmt::format("{}: no task results (per-problem outcomes) to fit --law {} to; --law chinchilla "
+                                    "fits the training losses alone", in.inputs.path, flags.fit.law)});
     BootstrapOptions bo;
     bo.replicates = flags.bootstrap;
     bo.seed = flags.seed;

@@ -98,6 +98,9 @@ int plan_command(const std::vector<std::string>& args) {
     if (vm.count("frontier")) parse_frontier(vm["frontier"].as<std::string>(), from, to, steps);
 
     LoadedInputs in = load_law_inputs(vm["input"].as<std::string>(), flags.task);
+    if (in.data.outcomes.empty() && flags.fit.law != "chinchilla")
+      throw InputError({fmt::format("{}: no task results (per-problem outcomes) to fit --law {} to; --law chinchilla "
+                                    "fits the training losses alone", in.inputs.path, flags.fit.law)});
     BootstrapOptions bo;
     bo.replicates = flags.bootstrap;
     bo.seed = flags.seed;
