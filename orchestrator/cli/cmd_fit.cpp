@@ -74,7 +74,7 @@ int fit_command(const std::vector<std::string>& args) {
     bo.replicates = flags.bootstrap;
     bo.seed = flags.seed;
     bo.threads = flags.fit.threads;
-    FitResult r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
+    LawFit r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
     nlohmann::json j = fit_to_json(r, in.inputs, flags.bootstrap > 0 ? &bo : nullptr);
     if (vm.count("json")) std::cout << j.dump(2) << "\n";
     else std::cout << render_fit(r, in.inputs);

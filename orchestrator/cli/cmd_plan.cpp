@@ -105,7 +105,7 @@ int plan_command(const std::vector<std::string>& args) {
     bo.replicates = flags.bootstrap;
     bo.seed = flags.seed;
     bo.threads = flags.fit.threads;
-    FitResult r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
+    LawFit r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
     const ChinchillaParams* ref = r.has_reference ? &r.reference.params : nullptr;
     nlohmann::json j;
     j["fit"] = fit_to_json(r, in.inputs, flags.bootstrap > 0 ? &bo : nullptr);

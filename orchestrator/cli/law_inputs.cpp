@@ -343,7 +343,7 @@ static nlohmann::json theta_json(const ThetaFit& t) {
           {"rmse_pass", num(t.rmse_pass)}};
 }
 
-nlohmann::json fit_to_json(const FitResult& r, const FitInputs& in, const BootstrapOptions* bo) {
+nlohmann::json fit_to_json(const LawFit& r, const FitInputs& in, const BootstrapOptions* bo) {
   nlohmann::json j;
   j["law"] = r.law.law->name();
   j["quantity"] = r.law.law->quantity();
@@ -463,7 +463,7 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
 
 // ---- text ----
 
-std::string render_fit(const FitResult& r, const FitInputs& in) {
+std::string render_fit(const LawFit& r, const FitInputs& in) {
   std::string s = fmt::format("law {} ({}) fitted to {} {}{}\n", r.law.law->name(), r.law.law->quantity(), in.kind, in.path,
                               r.task.empty() ? "" : fmt::format(", task {}", r.task));
   s += fmt::format("method: {}; pass@k source: {}\n", r.method, to_string(r.source));

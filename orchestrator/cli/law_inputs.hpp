@@ -84,7 +84,7 @@ struct FitInputs {
   std::string kind;   // "store" or "csv"
   std::string path;
 };
-nlohmann::json fit_to_json(const FitResult&, const FitInputs&, const BootstrapOptions* bootstrap);
+nlohmann::json fit_to_json(const LawFit&, const FitInputs&, const BootstrapOptions* bootstrap);
 nlohmann::json plan_to_json(const Plan&, const FittedLaw&, const PlanBounds&, const PlanIntervals* intervals);
 
 // The flags `t2 fit` and `t2 plan` share (law, source, task, Lhat, method, bootstrap, seed, ...),
@@ -107,7 +107,7 @@ struct LoadedInputs {
 LoadedInputs load_law_inputs(const std::string& path, const std::string& task);
 
 // Human-readable renderings.
-std::string render_fit(const FitResult&, const FitInputs&);
+std::string render_fit(const LawFit&, const FitInputs&);
 std::string render_plan(const Plan&, const FittedLaw&, const PlanIntervals* intervals);
 std::string render_frontier(const std::vector<Plan>&, const FittedLaw&);
 

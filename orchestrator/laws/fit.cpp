@@ -21,9 +21,9 @@ std::vector<std::string> names_of(const Law& law) {
 }
 
 // One fit; `warm` (non-empty) = start only from that parameter vector (bootstrap refits).
-FitResult fit_once(const FitData& data, const FitOptions& o, const std::vector<double>& warm) {
+LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<double>& warm) {
   check_fit_data(data);
-  FitResult r;
+  LawFit r;
   r.law.law = law_by_name(o.law);
   r.param_names = names_of(*r.law.law);
   r.task = data.task;
@@ -107,10 +107,10 @@ FitResult fit_once(const FitData& data, const FitOptions& o, const std::vector<d
 
 }  // namespace
 
-FitResult fit_law(const FitData& data, const FitOptions& o) { return fit_once(data, o, {}); }
+LawFit fit_law(const FitData& data, const FitOptions& o) { return fit_once(data, o, {}); }
 
-FitResult fit_with_bootstrap(const FitData& data, const FitOptions& o, const BootstrapOptions& bo) {
-  FitResult r = fit_law(data, o);
+LawFit fit_with_bootstrap(const FitData& data, const FitOptions& o, const BootstrapOptions& bo) {
+  LawFit r = fit_law(data, o);
   BootstrapOptions b = bo;
   if (o.law == "t2-accuracy") b.resample_problems = true;  // issue 3, item 6: over problems too
   FitOptions inner = o;

@@ -1,11 +1,11 @@
 // fit.hpp — the one entry point callers use (CLI `t2 fit`/`t2 plan`, the adaptive design): fit a
-// law by name to FitData, with optional bootstrap, into a FitResult that the planner and the
+// law by name to FitData, with optional bootstrap, into a LawFit that the planner and the
 // JSON writer take. Dispatches to chinchilla / t2_loss_law / t2_accuracy_law; adds nothing to them.
 //
 // Typical use (schemas/laws.md documents every option):
 //   FitOptions fo;  fo.law = "t2-accuracy";  fo.lhat = LhatSource::train_loss;
 //   BootstrapOptions bo;  bo.replicates = 200;  bo.seed = sweep_seed;
-//   FitResult r = fit_with_bootstrap(data, fo, bo);               // or fit_law(data, fo)
+//   LawFit r = fit_with_bootstrap(data, fo, bo);               // or fit_law(data, fo)
 //   Deployment dep;  dep.train_flops = 1e21;  dep.inference_flops = 2e9;
 //   Plan p = plan(r.law, dep, PlanBounds{}, r.has_reference ? &r.reference.params : nullptr);
 //   PlanIntervals iv = plan_intervals(r.law, r.bootstrap.replicates, p);   // N*, D*, k* spread
@@ -34,7 +34,7 @@ struct FitOptions {
   int threads = 0;                                   // 0 = hardware_concurrency
 };
 
-struct FitResult {
+struct LawFit {
   FittedLaw law;                       // the fitted law, ready for plan()
   ChinchillaFit reference;             // Approach 3 on the training losses (planner's comparison row)
   bool has_reference = false;
@@ -56,10 +56,10 @@ struct FitResult {
 };
 
 // Throws FitError (data cannot support the fit) or std::invalid_argument (bad option).
-FitResult fit_law(const FitData&, const FitOptions&);
+LawFit fit_law(const FitData&, const FitOptions&);
 
 // fit_law, then B bootstrap refits (checkpoints resampled; problems too for t2-accuracy) started
-// from the full-data optimum, giving FitResult::bootstrap and ::intervals.
-FitResult fit_with_bootstrap(const FitData&, const FitOptions&, const BootstrapOptions&);
+// from the full-data optimum, giving LawFit::bootstrap and ::intervals.
+LawFit fit_with_bootstrap(const FitData&, const FitOptions&, const BootstrapOptions&);
 
 }  // namespace t2

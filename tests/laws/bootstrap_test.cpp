@@ -27,13 +27,13 @@ TEST_CASE("bootstrap replicates are identical for a seed whatever the number of 
   b.replicates = 16;
   b.seed = 9;
   b.threads = 1;
-  FitResult one = fit_with_bootstrap(d, fo, b);
+  LawFit one = fit_with_bootstrap(d, fo, b);
   b.threads = 2;
-  FitResult two = fit_with_bootstrap(d, fo, b);
+  LawFit two = fit_with_bootstrap(d, fo, b);
   REQUIRE(one.bootstrap.replicates.size() == two.bootstrap.replicates.size());
   CHECK(one.bootstrap.replicates == two.bootstrap.replicates);
   b.seed = 10;
-  FitResult other = fit_with_bootstrap(d, fo, b);
+  LawFit other = fit_with_bootstrap(d, fo, b);
   CHECK(other.bootstrap.replicates != one.bootstrap.replicates);
   CHECK(one.intervals.size() == 5);
   // The fitted curve's interval brackets the fit and narrows inside the data.

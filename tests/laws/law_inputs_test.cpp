@@ -122,7 +122,7 @@ TEST_CASE("fit and plan JSON name their inputs, parameters and intervals") {
   fo.law = "chinchilla";
   BootstrapOptions bo;
   bo.replicates = 8;
-  FitResult r = fit_with_bootstrap(d, fo, bo);
+  LawFit r = fit_with_bootstrap(d, fo, bo);
   nlohmann::json j = fit_to_json(r, {"csv", "x.csv"}, &bo);
   CHECK(j["law"] == "chinchilla");
   CHECK(j["inputs"]["runs"].size() == 12);
