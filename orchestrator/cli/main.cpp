@@ -11,14 +11,16 @@
 #include "t2/version.hpp"
 
 namespace t2 {
-extern const Command kRunCommand, kStatusCommand, kExportCommand, kValidateCommand;
+extern const Command kRunCommand, kStatusCommand, kExportCommand, kValidateCommand, kFitCommand, kPlanCommand,
+    kImportCommand;
 }
 
 namespace {
 
 const std::vector<const t2::Command*>& commands() {
-  static const std::vector<const t2::Command*> all = {&t2::kRunCommand, &t2::kStatusCommand, &t2::kExportCommand,
-                                                      &t2::kValidateCommand};
+  static const std::vector<const t2::Command*> all = {
+      &t2::kRunCommand, &t2::kStatusCommand, &t2::kExportCommand, &t2::kValidateCommand,
+      &t2::kFitCommand, &t2::kPlanCommand,   &t2::kImportCommand};
   return all;
 }
 

@@ -3,10 +3,20 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace t2 {
 
+// c > n or k > n has no estimator (Chen et al. need k <= n); fit inputs are checked before this.
+static void check_counts(std::uint32_t n, std::uint32_t c, std::uint32_t k) {
+  if (c > n || k > n)
+    throw std::invalid_argument("pass@k needs c <= n and k <= n (n = " + std::to_string(n) + ", c = " + std::to_string(c) +
+                                ", k = " + std::to_string(k) + ")");
+}
+
 double log_pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k) {
+  check_counts(n, c, k);
   if (k == 0 || c == 0) return -std::numeric_limits<double>::infinity();
   if (n - c < k) return 0.0;
   // log(1 - pass) = sum_{i=n-c+1}^{n} log1p(-k/i)  (Chen et al.'s product form, in logs)
@@ -17,6 +27,7 @@ double log_pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k)
 }
 
 double pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k) {
+  check_counts(n, c, k);
   if (k == 0 || c == 0) return 0.0;
   if (n - c < k) return 1.0;
   double log_fail = 0;

@@ -9,6 +9,7 @@ namespace t2 {
 // Unbiased estimator of Chen et al. 2021 (arXiv 2107.03374): 1 - C(n-c, k) / C(n, k) for
 // c correct of n samples, k <= n. Computed as 1 - prod_{i=n-c+1}^{n} (1 - k/i) in log space,
 // so it neither overflows nor loses precision for n in the tens of thousands.
+// Throws std::invalid_argument if c > n or k > n.
 double pass_at_k_unbiased(std::uint32_t n, std::uint32_t c, std::uint32_t k);
 
 // log of the same (for -log pass@k without cancellation when pass@k is tiny). -inf when c = 0.

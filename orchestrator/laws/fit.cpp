@@ -1,0 +1,124 @@
+// fit.cpp — dispatch a fit by law name, and its bootstrap (see fit.hpp).
+#include "orchestrator/laws/fit.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace t2 {
+namespace {
+
+std::vector<LossPoint> training_points(const FitData& data) {
+  std::vector<LossPoint> pts;
+  for (const Checkpoint& c : data.checkpoints)
+    if (std::isfinite(c.loss) && c.loss > 0) pts.push_back({c.n, c.d, c.loss, 1});
+  return pts;
+}
+
+std::vector<std::string> names_of(const Law& law) {
+  std::vector<std::string> out;
+  for (const ParamSpec& p : law.params()) out.push_back(p.name);
+  return out;
+}
+
+// One fit; `warm` (non-empty) = start only from that parameter vector (bootstrap refits).
+LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<double>& warm) {
+  check_fit_data(data);
+  LawFit r;
+  r.law.law = law_by_name(o.law);
+  r.param_names = names_of(*r.law.law);
+  r.task = data.task;
+  r.source = o.source;
+  for (const Checkpoint& c : data.checkpoints) r.runs.push_back(c.run);
+
+  // The training-loss Chinchilla fit: the law itself for "chinchilla", the planner's reference otherwise.
+  std::vector<LossPoint> pts = training_points(data);
+  auto approach3 = [&](const std::vector<double>& start) {
+    ChinchillaFitOptions co;
+    co.threads = o.threads;
+    if (!start.empty()) co.full_grid = false, co.starts = {ChinchillaParams::from_theta(start)};
+    return fit_chinchilla(pts, co);
+  };
+  if (o.law == "chinchilla") {
+    r.reference = approach3(warm);
+    r.has_reference = true;
+    r.law.theta = r.reference.params.theta();
+    r.objective = r.reference.objective;
+    r.points = r.reference.points;
+    r.rmse = r.reference.rmse_log;
+    r.r2_log = r.reference.r2_log;
+    r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from a projected exponent grid (64x64, E, A, B by NNLS)";
+    if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum";
+    return r;
+  }
+  // The reference is optional for the task laws (CSV files may have NaN training losses).
+  if (pts.size() >= 5 && warm.empty()) {
+    r.reference = approach3({});
+    r.has_reference = true;
+  }
+  if (o.law == "t2-loss") {
+    LossFitOptions lo;
+    lo.source = o.source;
+    lo.k_max = o.k_max;
+    lo.solver.threads = o.threads;
+    if (!warm.empty()) {
+      lo.projected_starts = 2;  // refit from the full-data optimum plus the two best projections
+      lo.random_starts = 0;
+      lo.solver.threads = 1;
+    }
+    LossLawFit f = fit_loss_law(data, lo);
+    if (!warm.empty()) {
+      // Keep the better of the projected starts and the full-data optimum.
+      std::vector<PassPoint> targets = empirical_pass_at_k(data, o.source, f.k_grid);
+      std::vector<Observation> obs;
+      for (const PassPoint& p : targets) obs.push_back({LawInput{p.n, p.d, p.k}, p.neg_log_pass, 1});
+      LeastSquaresFit w = fit_least_squares_from(T2LossLaw{}, obs, warm, lo.solver);
+      if (w.sse < f.sse) f.theta = w.theta, f.sse = w.sse;
+    }
+    r.law.theta = f.theta;
+    r.objective = f.sse;
+    r.points = f.points;
+    r.rmse = f.rmse;
+    r.r2_log = f.r2_log;
+    r.method = "approach1: SSE on mean -log pass@k, variable-projection + random starts, Levenberg-Marquardt";
+    r.loss = f;
+    return r;
+  }
+  if (o.law == "t2-accuracy") {
+    AccuracyFitOptions ao;
+    ao.lhat = o.lhat;
+    ao.method = o.method;
+    ao.source = o.source;
+    ao.k_max = o.k_max;
+    ao.threads = o.threads;
+    if (!warm.empty()) ao.start = warm, ao.fit_both = false;
+    AccuracyFit f = fit_accuracy_law(data, ao);
+    r.law.theta = f.theta;
+    const ThetaFit& used = f.used == AccuracyMethod::two_stage ? f.two_stage : f.beta_binomial;
+    r.objective = used.objective;
+    r.points = used.points;
+    r.rmse = used.rmse_pass;
+    r.r2_log = f.lhat.r2_log;
+    r.method = to_string(f.used);
+    r.accuracy = f;
+    return r;
+  }
+  throw std::invalid_argument("law = '" + o.law + "': expected chinchilla, t2-loss or t2-accuracy");
+}
+
+}  // namespace
+
+LawFit fit_law(const FitData& data, const FitOptions& o) { return fit_once(data, o, {}); }
+
+LawFit fit_with_bootstrap(const FitData& data, const FitOptions& o, const BootstrapOptions& bo) {
+  LawFit r = fit_law(data, o);
+  BootstrapOptions b = bo;
+  if (o.law == "t2-accuracy") b.resample_problems = true;  // issue 3, item 6: over problems too
+  FitOptions inner = o;
+  inner.threads = 1;  // parallel over replicates instead
+  std::vector<double> start = r.law.theta;
+  r.bootstrap = bootstrap(data, [&](const FitData& d) { return fit_once(d, inner, start).law.theta; }, b);
+  r.intervals = parameter_intervals(r.bootstrap, r.level);
+  return r;
+}
+
+}  // namespace t2

@@ -1,0 +1,384 @@
+// t2_accuracy_law.cpp — Approach 2 (T² paper §3.2, §3.3, App. F): the Beta model of per-problem
+// accuracy, its closed-form pass@k, and its two fits (see t2_accuracy_law.hpp).
+#include "orchestrator/laws/t2_accuracy_law.hpp"
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <ceres/gradient_problem.h>
+#include <ceres/gradient_problem_solver.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "orchestrator/laws/least_squares.hpp"
+#include "orchestrator/laws/ceres_logging.hpp"
+
+namespace t2 {
+namespace {
+
+// lgamma without touching the global signgam (std::lgamma may write it: a data race in threads).
+double lgam(double x) {
+  int sign;
+  return ::lgamma_r(x, &sign);
+}
+double lbeta(double a, double b) { return lgam(a) + lgam(b) - lgam(a + b); }
+double digam(double x) { return boost::math::digamma(x); }
+
+constexpr double kMinShape = 1e-10;  // a, b floor: Beta(0, b) is a point mass, lgamma(0) = inf
+
+// mu, nu and their parts at Lhat = L (§3.2): mu = theta2 s, s = 1/(1 + exp(theta1 (L - theta0))),
+// nu = exp(theta3 + theta4 L).
+struct Links {
+  double s, mu, nu, a, b;
+};
+Links links(const double* th, double L) {
+  Links l;
+  double z = th[1] * (L - th[0]);
+  l.s = z > 0 ? std::exp(-z) / (1 + std::exp(-z)) : 1 / (1 + std::exp(z));
+  l.mu = std::clamp(th[2] * l.s, 1e-12, 1 - 1e-12);
+  l.nu = std::exp(std::clamp(th[3] + th[4] * L, -600.0, 600.0));
+  l.a = std::max(l.mu * l.nu, kMinShape);
+  l.b = std::max((1 - l.mu) * l.nu, kMinShape);
+  return l;
+}
+
+// Chain rule from (d/da, d/db) to theta0..theta4 (natural units).
+void chain(const double* th, double L, const Links& l, double ga, double gb, double* g) {
+  double gmu = (ga - gb) * l.nu;                    // da/dmu = nu, db/dmu = -nu
+  double gnu = ga * l.mu + gb * (1 - l.mu);         // da/dnu = mu, db/dnu = 1 - mu
+  double ds = l.s * (1 - l.s);
+  g[0] = gmu * th[2] * th[1] * ds;
+  g[1] = -gmu * th[2] * ds * (L - th[0]);
+  g[2] = gmu * l.s;
+  g[3] = gnu * l.nu;
+  g[4] = gnu * l.nu * L;
+}
+
+}  // namespace
+
+double beta_pass_at_k(double a, double b, double k) {
+  // §3.2: 1 - B(a, b + k) / B(a, b) = 1 - exp(lgamma(b+k) - lgamma(a+b+k) - lgamma(b) + lgamma(a+b)).
+  if (k <= 0) return 0.0;
+  double x = lgam(b + k) - lgam(a + b + k) - lgam(b) + lgam(a + b);
+  return -std::expm1(x);
+}
+
+double beta_binomial_log_pmf(std::uint32_t n, std::uint32_t c, double a, double b) {
+  double lchoose = lgam(n + 1.0) - lgam(c + 1.0) - lgam(n - c + 1.0);
+  return lchoose + lbeta(c + a, n - c + b) - lbeta(a, b);
+}
+
+const char* to_string(LhatSource s) { return s == LhatSource::answer_nll ? "answer_nll" : "train_loss"; }
+LhatSource lhat_source_from_string(const std::string& s) {
+  if (s == "answer_nll") return LhatSource::answer_nll;
+  if (s == "train_loss") return LhatSource::train_loss;
+  throw std::invalid_argument("lhat = '" + s + "': expected answer_nll or train_loss");
+}
+const char* to_string(AccuracyMethod m) {
+  switch (m) {
+    case AccuracyMethod::automatic: return "automatic";
+    case AccuracyMethod::two_stage: return "two_stage";
+    case AccuracyMethod::beta_binomial: return "beta_binomial";
+  }
+  return "?";
+}
+AccuracyMethod accuracy_method_from_string(const std::string& s) {
+  if (s == "automatic") return AccuracyMethod::automatic;
+  if (s == "two_stage") return AccuracyMethod::two_stage;
+  if (s == "beta_binomial") return AccuracyMethod::beta_binomial;
+  throw std::invalid_argument("method = '" + s + "': expected automatic, two_stage or beta_binomial");
+}
+
+// ---- the law ----
+
+std::vector<ParamSpec> T2AccuracyLaw::params() const {
+  return {{"E", 0, 1e6, false},       {"A", 1e-12, 1e30, true},  {"B", 1e-12, 1e30, true},
+          {"alpha", 0, 5, false},     {"beta", 0, 5, false},     {"theta0", -1e3, 1e3, false},
+          {"theta1", -1e3, 1e3, false}, {"theta2", 1e-9, 1, false}, {"theta3", -50, 50, false},
+          {"theta4", -50, 50, false}};
+}
+
+double T2AccuracyLaw::predict(std::span<const double> t, const LawInput& x) const {
+  double L = ChinchillaParams::from_theta(t).loss(x.n, x.d);
+  Links l = links(t.data() + 5, L);
+  return beta_pass_at_k(l.a, l.b, x.k);
+}
+
+double T2AccuracyLaw::gradient(std::span<const double> t, const LawInput& x, std::span<double> g) const {
+  double L = ChinchillaParams::from_theta(t).loss(x.n, x.d);
+  const double* th = t.data() + 5;
+  Links l = links(th, L);
+  double k = x.k;
+  double logR = lgam(l.b + k) - lgam(l.a + l.b + k) - lgam(l.b) + lgam(l.a + l.b);
+  double R = std::exp(logR);
+  // pass = 1 - R; dlogR/da = psi(a+b) - psi(a+b+k); dlogR/db = psi(b+k) - psi(a+b+k) - psi(b) + psi(a+b).
+  double pab = digam(l.a + l.b), pabk = digam(l.a + l.b + k);
+  double ga = -R * (pab - pabk), gb = -R * (digam(l.b + k) - pabk - digam(l.b) + pab);
+  std::fill(g.begin(), g.end(), 0.0);
+  chain(th, L, l, ga, gb, g.data() + 5);
+  return -std::expm1(logR);
+}
+
+std::vector<std::vector<double>> T2AccuracyLaw::starts() const {
+  std::vector<std::vector<double>> out;
+  for (double t0 : {1.0, 2.5, 5.0, 10.0})
+    for (double t1 : {1.0, 4.0})
+      for (double t3 : {0.0, 2.0})
+        for (double t4 : {-0.5, 0.0}) out.push_back({0, 0, 0, 0, 0, t0, t1, 0.9, t3, t4});
+  return out;
+}
+
+// ---- fitting ----
+
+namespace {
+
+// Beta-binomial negative log-likelihood of the counts, as a function of (theta0, theta1, eta,
+// theta3, theta4) with theta2 = 1/(1 + exp(-eta)) so that theta2 stays in (0, 1) without bounds.
+struct CountCell {
+  std::uint32_t n, c;
+  double count;
+};
+struct CheckpointCounts {
+  double L;
+  std::vector<CountCell> cells;
+};
+
+class BetaBinomialNll final : public ceres::FirstOrderFunction {
+ public:
+  explicit BetaBinomialNll(const std::vector<CheckpointCounts>& d) : d_(d) {}
+  int NumParameters() const override { return 5; }
+  bool Evaluate(const double* p, double* cost, double* grad) const override {
+    double th[5] = {p[0], p[1], 1 / (1 + std::exp(-p[2])), p[3], p[4]};
+    double f = 0, g[5] = {0, 0, 0, 0, 0};
+    for (const CheckpointCounts& cc : d_) {
+      Links l = links(th, cc.L);
+      double lb_ab = lbeta(l.a, l.b);
+      double ga = 0, gb = 0;
+      double pa = grad ? digam(l.a) : 0, pb = grad ? digam(l.b) : 0, pab = grad ? digam(l.a + l.b) : 0;
+      for (const CountCell& cell : cc.cells) {
+        // -log BB(c | n, a, b) up to the constant log C(n, c).
+        f -= cell.count * (lbeta(cell.c + l.a, cell.n - cell.c + l.b) - lb_ab);
+        if (grad) {
+          double pn = digam(cell.n + l.a + l.b);
+          ga -= cell.count * (digam(cell.c + l.a) - pn - pa + pab);
+          gb -= cell.count * (digam(cell.n - cell.c + l.b) - pn - pb + pab);
+        }
+      }
+      if (grad) {
+        double gt[5];
+        chain(th, cc.L, l, ga, gb, gt);
+        for (int j = 0; j < 5; ++j) g[j] += gt[j];
+      }
+    }
+    if (!std::isfinite(f)) return false;
+    *cost = f;
+    if (grad) {
+      grad[0] = g[0], grad[1] = g[1], grad[2] = g[2] * th[2] * (1 - th[2]), grad[3] = g[3], grad[4] = g[4];
+      for (int j = 0; j < 5; ++j)
+        if (!std::isfinite(grad[j])) return false;
+    }
+    return true;
+  }
+
+ private:
+  const std::vector<CheckpointCounts>& d_;
+};
+
+double lchoose_total(const std::vector<CheckpointCounts>& d) {
+  double s = 0;
+  for (const auto& cc : d)
+    for (const auto& cell : cc.cells) s += cell.count * (lgam(cell.n + 1.0) - lgam(cell.c + 1.0) - lgam(cell.n - cell.c + 1.0));
+  return s;
+}
+
+void fit_mle(const std::vector<CheckpointCounts>& counts, const std::vector<std::array<double, 5>>& starts, ThetaFit& out) {
+  detail::quiet_ceres_logging();
+  BetaBinomialNll* f = new BetaBinomialNll(counts);
+  ceres::GradientProblem problem(f);  // owns f
+  ceres::GradientProblemSolver::Options so;
+  so.line_search_direction_type = ceres::LBFGS;
+  so.max_num_iterations = 1000;
+  so.function_tolerance = 1e-13;
+  so.gradient_tolerance = 1e-12;
+  so.parameter_tolerance = 1e-12;
+  so.logging_type = ceres::SILENT;
+  double best = INFINITY;
+  for (const auto& s : starts) {
+    double th2 = std::clamp(s[2], 1e-6, 1 - 1e-6);
+    double x[5] = {s[0], s[1], std::log(th2 / (1 - th2)), s[3], s[4]};
+    ceres::GradientProblemSolver::Summary summary;
+    ceres::Solve(so, problem, x, &summary);
+    ++out.starts_tried;
+    if (std::isfinite(summary.final_cost) && summary.final_cost < best) {
+      best = summary.final_cost;
+      out.theta[0] = x[0], out.theta[1] = x[1], out.theta[2] = 1 / (1 + std::exp(-x[2]));
+      out.theta[3] = x[3], out.theta[4] = x[4];
+    }
+  }
+  if (!std::isfinite(best)) throw FitError("t2-accuracy beta-binomial fit: no start reached a finite likelihood");
+  out.fitted = true;
+  out.objective = best - lchoose_total(counts);  // the full negative log-likelihood
+}
+
+std::vector<double> full_theta(const ChinchillaParams& c, const double* th) {
+  return {c.E, c.A, c.B, c.alpha, c.beta, th[0], th[1], th[2], th[3], th[4]};
+}
+
+double rmse_on(const std::vector<PassPoint>& targets, const std::vector<double>& theta) {
+  if (targets.empty()) return kNaN;
+  T2AccuracyLaw law;
+  double s = 0;
+  for (const PassPoint& p : targets) {
+    double r = law.predict(theta, {p.n, p.d, p.k}) - p.mean_pass;
+    s += r * r;
+  }
+  return std::sqrt(s / targets.size());
+}
+
+}  // namespace
+
+AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
+  check_fit_data(data);
+  if (data.outcomes.empty()) throw FitError("t2-accuracy fit needs per-problem outcomes (task results); none given");
+  const bool warm = !o.start.empty();
+  if (warm && o.start.size() != 10) throw std::invalid_argument("AccuracyFitOptions::start must have 10 values");
+  AccuracyFit fit;
+  fit.lhat_source = o.lhat;
+  fit.source = o.source;
+
+  // Stage 1: Lhat (App. F stage 1, or Approach 3 on training losses).
+  std::vector<LossPoint> lp;
+  std::vector<char> has_outcomes(data.checkpoints.size(), 0);
+  for (const ProblemOutcome& p : data.outcomes) has_outcomes[p.checkpoint] = 1;
+  if (o.lhat == LhatSource::answer_nll) {
+    std::vector<double> nll = mean_answer_nll(data);
+    for (std::size_t i = 0; i < nll.size(); ++i)
+      if (std::isfinite(nll[i]) && nll[i] > 0) lp.push_back({data.checkpoints[i].n, data.checkpoints[i].d, nll[i], 1});
+    if (lp.size() < 5)
+      throw FitError("t2-accuracy with lhat answer_nll needs the gold-answer NLL on at least 5 checkpoints, got " +
+                     std::to_string(lp.size()));
+    fit.lhat = fit_chinchilla_profiled(lp, 40);
+  } else {
+    for (const Checkpoint& c : data.checkpoints)
+      if (std::isfinite(c.loss) && c.loss > 0) lp.push_back({c.n, c.d, c.loss, 1});
+    if (lp.size() < 5)
+      throw FitError("t2-accuracy with lhat train_loss needs training losses of at least 5 checkpoints, got " +
+                     std::to_string(lp.size()));
+    ChinchillaFitOptions co;
+    co.threads = o.threads;
+    if (warm) {
+      co.full_grid = false;
+      co.starts = {ChinchillaParams::from_theta(o.start)};
+    }
+    fit.lhat = fit_chinchilla(lp, co);
+  }
+  const ChinchillaParams lhat = fit.lhat.params;
+  std::vector<double> Lc(data.checkpoints.size());
+  for (std::size_t i = 0; i < Lc.size(); ++i) Lc[i] = lhat.loss(data.checkpoints[i].n, data.checkpoints[i].d);
+
+  // Which methods the data allows.
+  bool all_sampled = std::all_of(data.outcomes.begin(), data.outcomes.end(), [](const ProblemOutcome& p) { return p.n > 0; });
+  AccuracyMethod used = o.method;
+  if (used == AccuracyMethod::automatic) used = all_sampled ? AccuracyMethod::beta_binomial : AccuracyMethod::two_stage;
+  if (used == AccuracyMethod::beta_binomial && !all_sampled)
+    throw FitError("t2-accuracy beta_binomial needs sampled outcomes (n > 0) for every problem");
+  bool want_two = used == AccuracyMethod::two_stage || o.fit_both;
+  bool want_bb = used == AccuracyMethod::beta_binomial || (o.fit_both && all_sampled);
+
+  // pass@k targets (two_stage's objective, and both methods' reported RMSE).
+  std::vector<double> ks = o.k_grid;
+  if (ks.empty()) {
+    double kmax = o.k_max;
+    if (o.source == PassSource::sampled) {
+      std::uint32_t mn = UINT32_MAX;
+      for (const ProblemOutcome& p : data.outcomes) mn = std::min(mn, p.n);
+      kmax = mn;
+    }
+    ks = default_k_grid(std::max(1.0, kmax));
+  }
+  fit.k_grid = ks;
+  std::vector<PassPoint> targets;
+  try {
+    targets = empirical_pass_at_k(data, o.source, ks);
+  } catch (const FitError&) {
+    if (used == AccuracyMethod::two_stage) throw;
+    want_two = false;  // e.g. no NLLs for the likelihood source: only the likelihood fit is possible
+  }
+
+  // Starts: a sigmoid baseline fitted to mean pass@1 (= mu exactly, §3.2), then a grid over the
+  // concentration (App. F: "a grid of initializations seeded from a sigmoid baseline").
+  std::vector<std::array<double, 5>> starts;
+  if (warm) {
+    starts.push_back({o.start[5], o.start[6], o.start[7], o.start[8], o.start[9]});
+  } else {
+    std::vector<Observation> p1;
+    for (std::size_t i = 0; i < data.checkpoints.size(); ++i) {
+      if (!has_outcomes[i]) continue;
+      double s = 0, m = 0;
+      for (const ProblemOutcome& p : data.outcomes)
+        if (p.checkpoint == i) {
+          s += all_sampled ? double(p.c) / p.n : std::exp(-std::max(0.0, p.nll));
+          m += 1;
+        }
+      p1.push_back({LawInput{data.checkpoints[i].n, data.checkpoints[i].d, 1}, s / m, 1});
+    }
+    std::vector<double> Ls;
+    for (std::size_t i = 0; i < Lc.size(); ++i)
+      if (has_outcomes[i]) Ls.push_back(Lc[i]);
+    std::sort(Ls.begin(), Ls.end());
+    double Lmed = Ls[Ls.size() / 2], spread = std::max(Ls.back() - Ls.front(), 1e-3);
+    std::vector<std::vector<double>> sig_starts;
+    for (double q : {0.2, 0.5, 0.8})
+      for (double t1 : {1.0, 5.0, 20.0})
+        for (double t2 : {0.5, 0.99})
+          sig_starts.push_back(full_theta(lhat, std::array<double, 5>{Ls[std::size_t(q * (Ls.size() - 1))], t1 / spread, t2, 0, 0}.data()));
+    T2AccuracyLaw law;
+    LeastSquaresOptions lo;
+    lo.threads = 1;
+    LeastSquaresFit sig = fit_least_squares(law, p1, sig_starts, lo, {0, 1, 2, 3, 4, 8, 9});
+    for (double nu_med : {0.3, 1.0, 3.0, 10.0, 30.0})
+      for (double t4 : {-1.0, 0.0, 1.0}) {
+        double th4 = t4 / spread;
+        starts.push_back({sig.theta[5], sig.theta[6], std::clamp(sig.theta[7], 1e-6, 1.0), std::log(nu_med) - th4 * Lmed, th4});
+      }
+  }
+
+  if (want_two && !targets.empty()) {
+    std::vector<Observation> obs;
+    for (const PassPoint& p : targets) obs.push_back({LawInput{p.n, p.d, p.k}, p.mean_pass, 1});
+    std::vector<std::vector<double>> st;
+    for (const auto& s : starts) st.push_back(full_theta(lhat, s.data()));
+    T2AccuracyLaw law;
+    LeastSquaresOptions lo;
+    lo.threads = 1;
+    LeastSquaresFit f = fit_least_squares(law, obs, st, lo, {0, 1, 2, 3, 4});
+    fit.two_stage.fitted = true;
+    std::copy(f.theta.begin() + 5, f.theta.end(), fit.two_stage.theta);
+    fit.two_stage.objective = f.sse;
+    fit.two_stage.points = static_cast<std::uint32_t>(obs.size());
+    fit.two_stage.starts_tried = f.starts_tried;
+    fit.two_stage.rmse_pass = rmse_on(targets, f.theta);
+  }
+  if (want_bb) {
+    std::vector<std::map<std::pair<std::uint32_t, std::uint32_t>, double>> hist(data.checkpoints.size());
+    std::uint32_t problems = 0;
+    for (const ProblemOutcome& p : data.outcomes) hist[p.checkpoint][{p.n, p.c}] += 1, ++problems;
+    std::vector<CheckpointCounts> counts;
+    for (std::size_t i = 0; i < hist.size(); ++i) {
+      if (hist[i].empty()) continue;
+      CheckpointCounts cc{Lc[i], {}};
+      for (const auto& [nc, cnt] : hist[i]) cc.cells.push_back({nc.first, nc.second, cnt});
+      counts.push_back(std::move(cc));
+    }
+    fit_mle(counts, starts, fit.beta_binomial);
+    fit.beta_binomial.points = problems;
+    fit.beta_binomial.rmse_pass = rmse_on(targets, full_theta(lhat, fit.beta_binomial.theta));
+  }
+  if (used == AccuracyMethod::two_stage && !fit.two_stage.fitted)
+    throw FitError("t2-accuracy two_stage: no pass@k targets (no checkpoint has usable outcomes)");
+  fit.used = used;
+  fit.theta = full_theta(lhat, used == AccuracyMethod::two_stage ? fit.two_stage.theta : fit.beta_binomial.theta);
+  return fit;
+}
+
+}  // namespace t2
