@@ -70,7 +70,9 @@ TEST_CASE("the sbatch script asks for requeue, a USR1 lead, appended output and 
   CHECK(s.rfind("#!/bin/bash\n", 0) == 0);
   CHECK(has_line(s, "#SBATCH --job-name=t2-main"));
   CHECK(has_line(s, "#SBATCH --nodes=3"));
-  CHECK(has_line(s, "#SBATCH --ntasks-per-node=5"));
+  CHECK(has_line(s, "#SBATCH --ntasks=15"));
+  // with --overcommit only --ntasks: Slurm 22.05 refuses --ntasks-per-node above the CPUs
+  CHECK_FALSE(has_line(s, "#SBATCH --ntasks-per-node=5"));
   CHECK(has_line(s, "#SBATCH --time=1-12:00:00"));
   CHECK(has_line(s, "#SBATCH --requeue"));
   CHECK(has_line(s, "#SBATCH --signal=B:USR1@300"));
@@ -92,6 +94,8 @@ TEST_CASE("the sbatch script asks for requeue, a USR1 lead, appended output and 
   CHECK_FALSE(has_line(p, "#SBATCH --partition="));
   CHECK(p.find("--partition") == std::string::npos);
   CHECK_FALSE(has_line(p, "#SBATCH --overcommit"));
+  CHECK(has_line(p, "#SBATCH --ntasks=2"));
+  CHECK(has_line(p, "#SBATCH --ntasks-per-node=2"));
 }
 
 TEST_CASE("the generated script is valid bash and hostile paths reach it as exactly themselves", "[slurm]") {

@@ -23,7 +23,7 @@ start_cluster_or_skip() {
 fail() {
   echo "FAIL: $*" >&2
   if [ -n "${job:-}" ]; then scontrol show job "$job" 2>&1 | sed 's/^/  job| /' >&2; fi
-  for f in ${diag_files:-}; do [ -e "$f" ] && sed "s|^|  $(basename "$f")| |" "$f" | tail -40 >&2; done
+  for f in ${diag_files:-}; do [ -e "$f" ] && sed "s#^#  $(basename "$f")| #" "$f" | tail -40 >&2; done
   [ -n "${job:-}" ] && scancel "$job" 2>/dev/null
   exit 1
 }
