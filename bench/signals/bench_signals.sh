@@ -2,7 +2,7 @@
 # bench_signals.sh T2 [REPS] — how fast t2 stops on USR1 and how fast it resumes, with plain
 # mpirun (the Slurm hop in front, batch shell -> mpirun -> ranks, adds ~10 ms; slurm/README.md).
 #   stop:    `mpirun -np 5 t2 run` (1 coordinator, 4 workers busy with exec jobs), USR1 to mpirun,
-#            time until mpirun exits (status 3: store flushed and closed).
+#            time until the store is closed (STORE.lock released) and until mpirun exits (status 3).
 #            a) jobs of JOB_SECONDS (3 s) and the default shutdown_grace (60 s): running jobs finish;
 #            b) jobs of 60 s and shutdown_grace = 5 s: running jobs are cancelled at the deadline.
 #   restart: `t2 run --resume` of the interrupted store: time from launch until the first new job
@@ -53,21 +53,26 @@ grace = 2
 TOML
 }
 
-run_bg() { mpirun -np 5 "$t2" run "$1.toml" --resume -q >"$1.log" 2>&1 & echo $!; }
+# run_bg NAME: starts the sweep in the background of the calling shell; its pid in $pid.
+run_bg() { mpirun -np 5 "$t2" run "$1.toml" --resume -q >>"$1.log" 2>&1 & pid=$!; }
 
-# stop NAME: start, wait until 4 jobs run and 1 s more, USR1, time to exit. Prints seconds.
+# stop NAME: start, wait until 4 jobs run and 1 s more, USR1; prints two times in seconds:
+# until the store is closed (the coordinator releases STORE.lock, an flock, after its last flush)
+# and until mpirun exits.
 stop() {
   rm -f "$T2_BENCH_STAMPS"
-  local pid t0 t1 rc
-  pid=$(run_bg "$1")
+  local pid t0 t1 t2_ rc
+  run_bg "$1"
   wait_until 60 stamps_at_least 4
   sleep 1
   t0=$(now)
   kill -USR1 "$pid"
-  wait "$pid"; rc=$?
+  wait_until 120 flock -n "$1.h5.lock" true
   t1=$(now)
+  wait "$pid"; rc=$?
+  t2_=$(now)
   [ "$rc" = 3 ] || { echo "bench_signals: t2 exited $rc after USR1, expected 3; log:" >&2; tail "$1.log" >&2; exit 1; }
-  sub "$t0" "$t1"
+  echo "$(sub "$t0" "$t1") $(sub "$t0" "$t2_")"
 }
 
 # first_job NAME: launch (resume), time until a job program starts; then stop it. Prints seconds.
@@ -75,7 +80,7 @@ first_job() {
   rm -f "$T2_BENCH_STAMPS"
   local pid t0 t1
   t0=$(now)
-  pid=$(run_bg "$1")
+  run_bg "$1"
   wait_until 60 stamps_at_least 1
   t1=$(head -1 "$T2_BENCH_STAMPS" | cut -d' ' -f1)
   kill -USR1 "$pid"; wait "$pid"
@@ -96,23 +101,26 @@ done
 base=$(echo $base | median)
 
 JOB_SECONDS=3
-a="" b="" fresh="" resumed=""
+a="" a_exit="" b="" b_exit="" fresh="" resumed=""
 for ((r = 0; r < reps; r++)); do
   rm -rf a$r.h5* b$r.h5* f$r.h5*
   sweep a$r $JOB_SECONDS "shutdown_grace = 60"
-  a="$a $(stop a$r)"
+  read -r x y <<<"$(stop a$r)"; a="$a $x" a_exit="$a_exit $y"
   resumed="$resumed $(first_job a$r)"
   sweep b$r 60 "shutdown_grace = 5"
-  b="$b $(stop b$r)"
+  read -r x y <<<"$(stop b$r)"; b="$b $x" b_exit="$b_exit $y"
   sweep f$r $JOB_SECONDS "shutdown_grace = 60"
   fresh="$fresh $(first_job f$r)"
 done
-a=$(echo $a | median) b=$(echo $b | median) fresh=$(echo $fresh | median) resumed=$(echo $resumed | median)
+a=$(echo $a | median) a_exit=$(echo $a_exit | median) b=$(echo $b | median) b_exit=$(echo $b_exit | median)
+fresh=$(echo $fresh | median) resumed=$(echo $resumed | median)
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 echo "bench_signals: median of $reps, mpirun -np 5 (4 workers), $(nproc) cores, shared machine (noisy)"
-printf '  baseline: t2 run of a finished store (launch..exit)            %6.3f s\n' "$base"
-printf '  USR1 -> exit 3, %ss jobs, shutdown_grace 60 (jobs finish)      %6.3f s  (%s x baseline)\n' "$JOB_SECONDS" "$a" "$(ratio "$a" "$base")"
-printf '  USR1 -> exit 3, 60s jobs, shutdown_grace 5 (jobs cancelled)   %6.3f s  (%s x baseline)\n' "$b" "$(ratio "$b" "$base")"
-printf '  launch -> first job started, fresh store                       %6.3f s\n' "$fresh"
-printf '  launch -> first new job started, resumed (requeued) store      %6.3f s  (%s x fresh)\n' "$resumed" "$(ratio "$resumed" "$fresh")"
+printf '  baseline: t2 run of a finished store (launch..exit)                %6.3f s\n' "$base"
+printf '  USR1 -> store closed, %ss jobs, shutdown_grace 60 (jobs finish)    %6.3f s; -> mpirun exit 3 %6.3f s (%s x baseline)\n' \
+  "$JOB_SECONDS" "$a" "$a_exit" "$(ratio "$a_exit" "$base")"
+printf '  USR1 -> store closed, 60s jobs, shutdown_grace 5 (jobs cancelled) %6.3f s; -> mpirun exit 3 %6.3f s (%s x baseline)\n' \
+  "$b" "$b_exit" "$(ratio "$b_exit" "$base")"
+printf '  launch -> first job started, fresh store                           %6.3f s\n' "$fresh"
+printf '  launch -> first new job started, resumed (requeued) store          %6.3f s (%s x fresh)\n' "$resumed" "$(ratio "$resumed" "$fresh")"
 cd / && rm -rf "$work"

@@ -157,7 +157,8 @@ TEST_CASE("values with shell metacharacters reach the program as one literal arg
   // The run directory (a placeholder value) and the template text are both hostile.
   std::string evil = "a b; rm -rf x $(id) `id` \"q' *";
   std::string run_dir = base / evil;
-  auto w = exec_from_toml("train = [\"" + kFault + "\", \"echo-args\", \"{run_dir}\", \"lit $(id) > /tmp/x | *\", \"--n={N}\"]\n" +
+  std::string literal = "lit $(touch " + (base / "pwned") + ") > " + (base / "redirected") + " | *";
+  auto w = exec_from_toml("train = [\"" + kFault + "\", \"echo-args\", \"{run_dir}\", \"" + literal + "\", \"--n={N}\"]\n" +
                           "eval = [\"true\"]\n");
   CancelFlag cancel{false};
   w->train(train_spec(run_dir), cancel);
@@ -171,9 +172,10 @@ TEST_CASE("values with shell metacharacters reach the program as one literal arg
     }
   REQUIRE(args.size() == 3);
   CHECK(args[0] == run_dir);
-  CHECK(args[1] == "lit $(id) > /tmp/x | *");
+  CHECK(args[1] == literal);
   CHECK(args[2] == "--n=1000000");
-  CHECK_FALSE(std::filesystem::exists("/tmp/x"));
+  CHECK_FALSE(std::filesystem::exists(base / "pwned"));
+  CHECK_FALSE(std::filesystem::exists(base / "redirected"));
 }
 
 TEST_CASE("a job sees its values as T2_* variables, its [env] settings, and no MPI launcher variables", "[exec]") {
