@@ -293,3 +293,19 @@ TEST_CASE("bad exec settings are config errors naming file, key and value", "[ex
              Catch::Contains("workload.exec.timeuot = 5: unknown key"));
   CHECK_THAT(error_of("eval = [\"e\"]\n"), Catch::Contains("workload.exec.train: required list of strings is missing"));
 }
+
+TEST_CASE("placeholders expand verbatim, with integer-looking sizes and literal braces", "[exec][template]") {
+  CHECK(format_number(1e6) == "1000000");
+  CHECK(format_number(2.5e9) == "2500000000");
+  CHECK(format_number(0.7) == "0.7");
+  CHECK(format_number(1.0) == "1");
+  CHECK(format_number(1e20) == "1e+20");  // beyond 2^53 a whole number is not printed digit by digit
+  PlaceholderValues v = {{"N", "1000"}, {"task", "a b;$(x)"}};
+  CHECK(expand("--n={N}", v) == "--n=1000");
+  CHECK(expand("{task}", v) == "a b;$(x)");
+  CHECK(expand("{{\"n\": {N}}}", v) == "{\"n\": 1000}");
+  CHECK(placeholders_in("x{N}y{task}{{z}}") == std::vector<std::string>{"N", "task"});
+  CHECK_THROWS_WITH(placeholders_in("{a b}"), Catch::Contains("placeholder {a b} is not a name"));
+  CHECK(env_name("run_dir") == "T2_RUN_DIR");
+  CHECK(env_name("top_k") == "T2_TOP_K");
+}

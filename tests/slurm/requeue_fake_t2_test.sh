@@ -11,7 +11,7 @@ work=$(mktemp -d /tmp/t2-slurm-fake.XXXXXX)
 cd "$work" || exit 1
 printf '[sweep]\nname = "fake requeue"\n' >sweep.toml
 diag_files="$work/events $work/t2-fake_requeue.out"
-"$driver" sweep.toml --t2 "$fake" --time 10:00 --signal-lead 60 --ntasks-per-node 2 \
+"$driver" sweep.toml --t2 "$fake" --time 10:00 --signal-lead 60 --ntasks-per-node 2 --overcommit \
   --log "$work/%x.out" --submit >submit.out || fail "t2 slurm --submit failed: $(cat submit.out)"
 job=$(sed -n 's/^submitted job //p' submit.out)
 [ -n "$job" ] || fail "no job id in: $(cat submit.out)"
