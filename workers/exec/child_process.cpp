@@ -60,7 +60,7 @@ bool reap(pid_t pid, int& status, bool block) {
 
 }  // namespace
 
-std::string signal_name(int sig) {
+std::string signal_abbreviation(int sig) {
   if (const char* abbrev = ::sigabbrev_np(sig)) return std::string("SIG") + abbrev;
   return fmt::format("signal {}", sig);
 }

@@ -33,6 +33,6 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
                        const std::string& log_path, const ChildLimits& limits, const CancelFlag& cancel);
 
 // "SIGSEGV" for 11; "signal 77" for numbers without a name.
-std::string signal_name(int sig);
+std::string signal_abbreviation(int sig);
 
 }  // namespace t2

@@ -193,7 +193,7 @@ void ExecWorkload::run(const Prepared& job, const char* kind, const CancelFlag& 
                        fmt::format("{} command exited with code {}{}", kind, out.exit_code, log_note(job.log)));
     case End::signalled:
       throw JobFailure(FailureClass::signal,
-                       fmt::format("{} command killed by {}{}", kind, signal_name(out.signal), log_note(job.log)));
+                       fmt::format("{} command killed by {}{}", kind, signal_abbreviation(out.signal), log_note(job.log)));
     case End::timed_out:
       throw JobFailure(FailureClass::timeout, fmt::format("{} command exceeded the timeout of {} s; {}{}", kind,
                                                           settings_.timeout, stop, log_note(job.log)));
