@@ -1,0 +1,147 @@
+// slurm_script.cpp — fills in slurm/t2.sbatch.template (see slurm_script.hpp).
+#include "orchestrator/cli/slurm_script.hpp"
+
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <vector>
+
+#include <fmt/ranges.h>
+
+#include <fmt/format.h>
+
+namespace t2 {
+
+extern const char* const kSbatchTemplate;  // generated from slurm/t2.sbatch.template
+
+const std::string& sbatch_template() {
+  static const std::string text = kSbatchTemplate;
+  return text;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += "'\\''";
+    else out.push_back(c);
+  }
+  return out + "'";
+}
+
+long slurm_time_seconds(const std::string& time) {
+  // Slurm's forms (sbatch(1) --time): "M", "M:S", "H:M:S", "D-H", "D-H:M", "D-H:M:S".
+  static const std::regex form(R"((?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?)");
+  std::smatch m;
+  if (time.empty() || !std::regex_match(time, m, form))
+    throw SlurmScriptError(fmt::format("--time = {}: expected MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS", time));
+  auto num = [&](int i) { return m[i].matched ? std::stol(m[i].str()) : 0L; };
+  long days = num(1), a = num(2), b = num(3), c = num(4);
+  long seconds;
+  if (m[1].matched) {
+    seconds = days * 86400 + a * 3600 + b * 60 + c;            // D-H[:M[:S]]
+  } else if (m[4].matched) {
+    seconds = a * 3600 + b * 60 + c;                           // H:M:S
+  } else if (m[3].matched) {
+    seconds = a * 60 + b;                                      // M:S
+  } else {
+    seconds = a * 60;                                          // M
+  }
+  if ((m[3].matched && b >= 60) || (m[4].matched && c >= 60))
+    throw SlurmScriptError(fmt::format("--time = {}: minutes and seconds must be below 60", time));
+  if (seconds <= 0) throw SlurmScriptError(fmt::format("--time = {}: must be longer than 0", time));
+  return seconds;
+}
+
+namespace {
+
+// Values that end up on an #SBATCH line: Slurm reads these lines itself (no shell), so a space
+// or newline would end the option or start a new line of directives.
+void check_word(const std::string& option, const std::string& value, bool allow_empty) {
+  if (value.empty() && allow_empty) return;
+  static const std::regex word(R"([A-Za-z0-9_.+\-]+)");
+  if (!std::regex_match(value, word))
+    throw SlurmScriptError(fmt::format("--{} = \"{}\": use letters, digits and - _ . + only", option, value));
+}
+
+std::string absolute(const std::string& option, const std::string& path) {
+  if (path.empty()) throw SlurmScriptError(fmt::format("--{}: a path is required", option));
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+}  // namespace
+
+std::string render_sbatch_script(const SlurmScriptOptions& o) {
+  if (o.nodes < 1) throw SlurmScriptError(fmt::format("--nodes = {}: must be >= 1", o.nodes));
+  if (o.ntasks_per_node < 1)
+    throw SlurmScriptError(fmt::format("--ntasks-per-node = {}: must be >= 1", o.ntasks_per_node));
+  if (o.nodes * o.ntasks_per_node < 2)
+    throw SlurmScriptError(fmt::format(
+        "--nodes = {} with --ntasks-per-node = {}: t2 needs at least 2 ranks (a coordinator and a worker)", o.nodes,
+        o.ntasks_per_node));
+  long limit = slurm_time_seconds(o.time);
+  // sbatch(1): the --signal time may be at most 65535 s (and Slurm delivers it up to 60 s late).
+  if (o.signal_lead < 1 || o.signal_lead > 65535)
+    throw SlurmScriptError(fmt::format("--signal-lead = {}: must be 1..65535 seconds", o.signal_lead));
+  if (o.signal_lead >= limit)
+    throw SlurmScriptError(fmt::format("--signal-lead = {}: must be shorter than --time = {} ({} s)", o.signal_lead,
+                                       o.time, limit));
+  if (o.max_requeues < 0) throw SlurmScriptError(fmt::format("--max-requeues = {}: must be >= 0", o.max_requeues));
+  check_word("job-name", o.job_name, false);
+  check_word("partition", o.partition, true);
+  check_word("account", o.account, true);
+  if (o.log.empty() || o.log.find_first_of(" \t\r\n") != std::string::npos)
+    throw SlurmScriptError(fmt::format("--log = \"{}\": must be a path without spaces", o.log));
+  if (o.mpirun_args.find_first_of("\r\n") != std::string::npos)
+    throw SlurmScriptError("--mpirun-args: must be one line");
+
+  std::vector<std::string> extra;  // lines in place of @EXTRA_SBATCH@ (a blank line when none)
+  if (!o.partition.empty()) extra.push_back("#SBATCH --partition=" + o.partition);
+  if (!o.account.empty()) extra.push_back("#SBATCH --account=" + o.account);
+  if (o.overcommit) {
+    // Slurm 22.05 rejects --ntasks-per-node above the node's CPUs even with --overcommit
+    // ("Requested node configuration is not available"); --ntasks alone is accepted.
+    extra.push_back("# more ranks than CPUs: workers spend their time waiting for their jobs");
+    extra.push_back("#SBATCH --overcommit");
+  } else {
+    extra.push_back("#SBATCH --ntasks-per-node=" + std::to_string(o.ntasks_per_node));
+  }
+
+  std::string workdir = absolute("workdir", o.workdir);
+  std::map<std::string, std::string> values = {
+      {"GENERATED_NOTE", "Generated by `t2 slurm` from slurm/t2.sbatch.template; submit with: sbatch THIS_FILE"},
+      {"JOB_NAME", o.job_name},
+      {"NODES", std::to_string(o.nodes)},
+      {"NTASKS", std::to_string(o.nodes * o.ntasks_per_node)},
+      {"TIME", o.time},
+      {"SIGNAL_LEAD", std::to_string(o.signal_lead)},
+      {"OUTPUT", o.log},
+      {"EXTRA_SBATCH", fmt::format("{}", fmt::join(extra, "\n"))},
+      {"T2", shell_quote(absolute("t2", o.t2_binary))},
+      {"SWEEP", shell_quote(absolute("sweep", o.sweep))},
+      {"WORKDIR", shell_quote(workdir)},
+      {"MAX_REQUEUES", std::to_string(o.max_requeues)},
+      {"MPIRUN_ARGS", o.mpirun_args},
+  };
+  // One pass, so that a value containing "@NAME@" is never expanded again.
+  const std::string& tmpl = sbatch_template();
+  std::string out;
+  for (std::size_t i = 0; i < tmpl.size();) {
+    bool replaced = false;
+    if (tmpl[i] == '@') {
+      auto close = tmpl.find('@', i + 1);
+      if (close != std::string::npos) {
+        auto it = values.find(tmpl.substr(i + 1, close - i - 1));
+        if (it != values.end()) {
+          out += it->second;
+          i = close + 1;
+          replaced = true;
+        }
+      }
+    }
+    if (!replaced) out.push_back(tmpl[i++]);
+  }
+  return out;
+}
+
+}  // namespace t2

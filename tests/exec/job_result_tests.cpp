@@ -1,0 +1,179 @@
+// job_result_tests.cpp — the job-result contract (schemas/job-result.md) field by field: what
+// is accepted, what is rejected, and that every rejection names the file, field and value.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "exec_test_support.hpp"
+#include "workers/exec/job_result.hpp"
+#include "workers/exec/npy_file.hpp"
+
+using namespace t2;
+using namespace t2::test;
+
+namespace {
+
+std::string train_error(const std::string& text) {
+  try {
+    parse_train_result(text, "result.json");
+  } catch (const ResultError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+std::string eval_error(const std::string& text, std::uint32_t problems = 2, std::uint32_t samples = 3) {
+  try {
+    parse_eval_result(text, "result.json", {problems, samples, 1e6, 16});
+  } catch (const ResultError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("training results: every field is read exactly and optional ones get defaults", "[exec][contract]") {
+  TrainResult r = parse_train_result(
+      R"({"loss": 2.875, "tokens": 1.5e9, "params": 1.25e8, "params_total": 1.5e8, "flops": 1.2e18,
+          "checkpoint": "/ckpt/model.pt", "loss_curve": [4.5, 3.25, 2.875], "curve_tokens": [5e8, 1e9, 1.5e9],
+          "my_extra_metric": {"anything": true}})",
+      "result.json");
+  CHECK(r.final_loss == 2.875);
+  CHECK(r.tokens_seen == 1.5e9);
+  CHECK(r.params == 1.25e8);
+  CHECK(r.params_total == 1.5e8);
+  CHECK(r.flops == 1.2e18);
+  CHECK(r.checkpoint == "/ckpt/model.pt");
+  CHECK(r.loss_curve == std::vector<float>{4.5f, 3.25f, 2.875f});
+  CHECK(r.curve_tokens == std::vector<float>{5e8f, 1e9f, 1.5e9f});
+
+  TrainResult d = parse_train_result(R"({"loss": 3, "tokens": 100, "params": 10, "loss_curve": [5, 4, 3, 3]})", "r");
+  CHECK(d.params_total == 10);
+  CHECK(d.flops == 6.0 * 10 * 100);
+  CHECK(d.checkpoint.empty());
+  CHECK(d.curve_tokens == std::vector<float>{25, 50, 75, 100});  // evenly spread when not given
+}
+
+TEST_CASE("training results: a long loss curve is thinned to 64 points keeping both ends", "[exec][contract]") {
+  std::ostringstream text;
+  text << R"({"loss": 9, "tokens": 1000, "params": 10, "loss_curve": [)";
+  for (int i = 0; i < 1000; ++i) text << (i ? "," : "") << 10.0 - i * 0.001;
+  text << R"(], "curve_tokens": [)";
+  for (int i = 0; i < 1000; ++i) text << (i ? "," : "") << i + 1;
+  text << "]}";
+  TrainResult r = parse_train_result(text.str(), "r");
+  REQUIRE(r.loss_curve.size() == 64);
+  CHECK(r.curve_tokens.front() == 1);
+  CHECK(r.curve_tokens.back() == 1000);
+  for (std::size_t i = 1; i < r.curve_tokens.size(); ++i) CHECK(r.curve_tokens[i] > r.curve_tokens[i - 1]);
+}
+
+TEST_CASE("training results: contract violations name the field and value", "[exec][contract]") {
+  CHECK(train_error(R"({"loss": NaN, "tokens": 1, "params": 1})") == "result.json: loss = NaN: must be a finite number > 0");
+  CHECK(train_error(R"({"loss": Infinity, "tokens": 1, "params": 1})") ==
+        "result.json: loss = Infinity: must be a finite number > 0");
+  CHECK(train_error(R"({"loss": -1.5, "tokens": 1, "params": 1})") == "result.json: loss = -1.5: must be a finite number > 0");
+  CHECK(train_error(R"({"loss": "2.5", "tokens": 1, "params": 1})") ==
+        "result.json: loss = \"2.5\": must be a finite number > 0 (not string)");
+  CHECK(train_error(R"({"tokens": 1, "params": 1})") == "result.json: loss: required number is missing");
+  CHECK(train_error(R"({"loss": 2, "tokens": 0, "params": 1})") == "result.json: tokens = 0: must be a finite number > 0");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1})") == "result.json: params: required number is missing");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 10, "params_total": 5})") ==
+        "result.json: params_total = 5: must be >= params (10)");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "checkpoint": 7})") ==
+        "result.json: checkpoint = 7: must be a non-empty path string");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "loss_curve": [3, NaN]})") ==
+        "result.json: loss_curve[1] = NaN: must be a finite number");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "loss_curve": [3, 2], "curve_tokens": [1]})") ==
+        "result.json: curve_tokens = [1]: has 1 entries but loss_curve has 2");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, )") .rfind("result.json: malformed JSON: parse error", 0) == 0);
+  CHECK(train_error("  \n") == "result.json: the result file is empty");
+  CHECK(train_error("[1, 2]") == "result.json: the result must be a JSON object, not array");
+  // "NaN" inside a string is text, not a number
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "note": "NaN Infinity"})") == "accepted");
+}
+
+TEST_CASE("eval results: inline outcomes are read and checked against the requested shape", "[exec][contract]") {
+  EvalResult e = parse_eval_result(
+      R"({"problems": 2, "samples": 3, "correct": [[1, 0, true], [false, 0, 1]], "nll": [0.25, 3], "flops": 5e9})",
+      "result.json", {2, 3, 1e6, 16});
+  CHECK(e.correct == std::vector<std::uint8_t>{1, 0, 1, 0, 0, 1});
+  CHECK(e.answer_nll == std::vector<double>{0.25, 3});
+  CHECK(e.flops == 5e9);
+  CHECK(e.tokens_per_sample == 16);
+
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1]], "nll": [1, 2]})") ==
+        "result.json: correct = [[1,0,1]]: must be an array of 2 rows (one per problem)");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0]], "nll": [1, 2]})") ==
+        "result.json: correct[1] = [1,0]: must be an array of 3 values 0/1 (one per sample)");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,2]], "nll": [1, 2]})") ==
+        "result.json: correct[1][2] = 2: must be 0, 1, true or false");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]], "nll": [1]})") ==
+        "result.json: nll = [1]: has 1 entries; expected one per problem (2)");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]], "nll": [1, -0.5]})") ==
+        "result.json: nll[1] = -0.5: must be >= 0");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]]})") ==
+        "result.json: nll: required: an array with the gold answer's NLL (nats) per problem");
+  CHECK(eval_error(R"({"problems": 4, "samples": 3, "correct": [], "nll": []})") ==
+        "result.json: problems = 4: the job was asked for 2 problems");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "nll": [1, 2]})") ==
+        "result.json: correct: required: a problems x samples array of 0/1 (or outcomes_file)");
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [], "outcomes_file": "x.npy", "nll": [1, 2]})") ==
+        "result.json: correct: give either correct or outcomes_file, not both");
+}
+
+namespace {
+
+// A .npy file built byte by byte (format 1.0), for the reader's edge cases.
+void write_npy(const std::string& path, const std::string& descr, const std::string& shape, const std::string& data,
+               bool fortran = false) {
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
+                       ", 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out << std::string("\x93NUMPY\x01\x00", 8) << char(header.size() & 0xff) << char(header.size() >> 8) << header << data;
+}
+
+std::string npy_error(const std::string& path) {
+  try {
+    read_npy_outcomes(path);
+  } catch (const NpyError& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+}  // namespace
+
+TEST_CASE("the .npy reader accepts 0/1 integer matrices and names what is wrong with others", "[exec][npy]") {
+  TempDir dir;
+  std::string f = dir / "m.npy";
+  write_npy(f, ">i2", "(2, 2)", std::string("\0\1\0\0\0\0\0\1", 8));
+  NpyMatrix m = read_npy_outcomes(f);
+  CHECK(m.rows == 2);
+  CHECK(m.cols == 2);
+  CHECK(m.values == std::vector<std::uint8_t>{1, 0, 0, 1});
+
+  write_npy(f, "|u1", "(2, 2)", std::string("\1\0\2\0", 4));
+  CHECK(npy_error(f) == f + ": element [1, 0] is not 0 or 1");
+  write_npy(f, "<f8", "(1, 1)", std::string(8, '\0'));
+  CHECK_THAT(npy_error(f), Catch::Contains("dtype must be bool or an integer type"));
+  write_npy(f, "|u1", "(4,)", std::string(4, '\0'));
+  CHECK(npy_error(f) == f + ": shape must be (problems, samples); has 1 dimensions");
+  write_npy(f, "|u1", "(3, 3)", std::string(4, '\0'));
+  CHECK(npy_error(f) == f + ": truncated data: expected 9 bytes for shape (3, 3)");
+  std::ofstream(f) << "not numpy";
+  CHECK(npy_error(f) == f + ": not a .npy file (bad magic)");
+  CHECK(npy_error(dir / "missing.npy") == dir / "missing.npy" + ": cannot open the outcomes file");
+}
+
+TEST_CASE("eval results: an outcomes file of the wrong shape is a bad result naming both shapes", "[exec][contract]") {
+  TempDir dir;
+  std::string f = dir / "o.npy";
+  write_npy(f, "|b1", "(3, 2)", std::string(6, '\0'));
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "outcomes_file": ")" + f + R"(", "nll": [1, 2]})") ==
+        "result.json: outcomes_file = \"" + f + "\": has shape (3, 2); expected (problems, samples) = (2, 3)");
+}

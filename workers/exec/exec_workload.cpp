@@ -1,0 +1,241 @@
+// exec_workload.cpp — settings, per-job files and failure classification of the exec backend.
+#include "workers/exec/exec_workload.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "workers/exec/job_result.hpp"
+
+extern char** environ;
+
+namespace t2 {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Checks every {placeholder} of one template string against `allowed`. `element` is its
+// position in an argv list (-1 for a single string); errors name it: "workload.exec.train[2]".
+void check_template(TableReader& r, const std::string& key, int element, const std::string& text,
+                    const std::vector<std::string>& allowed, const char* kind) {
+  auto fail = [&](const std::string& problem) {
+    if (element < 0) r.fail(key, problem);
+    const toml::node* list = r.raw(key);
+    const toml::node* item = list->as_array()->get(static_cast<std::size_t>(element));
+    throw ConfigError(r.file(), static_cast<int>(item->source().begin.line),
+                      fmt::format("{}[{}]", r.path(key), element), render(*item), problem);
+  };
+  std::vector<std::string> names;
+  try {
+    names = placeholders_in(text);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
+  for (auto& n : names)
+    if (std::find(allowed.begin(), allowed.end(), n) == allowed.end())
+      fail(fmt::format("unknown placeholder {{{}}} (a {} may use: {})", n, kind, fmt::join(allowed, " ")));
+}
+
+// Environment variables of the rank that must not reach a job: those of the MPI launcher. A job
+// that itself uses MPI (or a launcher such as torchrun with an MPI backend) would otherwise try
+// to join the coordinator's MPI job as the rank that started it. OMPI_MCA_* settings are kept.
+bool launcher_private(const std::string& entry) {
+  auto starts = [&](const char* p) { return entry.rfind(p, 0) == 0; };
+  if (starts("OMPI_MCA_")) return false;
+  return starts("OMPI_") || starts("PMIX_") || starts("PMI_");
+}
+
+// The last non-empty line of a log (at most 160 characters), for failure reasons.
+std::string last_log_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff from = std::max<std::streamoff>(0, size - 4096);
+  in.seekg(from);
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) tail.pop_back();
+  auto nl = tail.rfind('\n');
+  std::string line = nl == std::string::npos ? tail : tail.substr(nl + 1);
+  for (auto& ch : line)
+    if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') ch = '?';
+  if (line.size() > 160) line = line.substr(0, 157) + "...";
+  return line;
+}
+
+std::string log_note(const std::string& log) {
+  std::string last = last_log_line(log);
+  return last.empty() ? fmt::format(" (log: {})", log) : fmt::format(" (log: {}; last line: {})", log, last);
+}
+
+// 1 + the highest K among STEM.attempt-K.log in dir: attempts are numbered across retries and
+// resumes, so an earlier attempt's log is never overwritten.
+int next_attempt(const std::string& dir, const std::string& stem) {
+  int highest = 0;
+  std::error_code ec;
+  std::string prefix = stem + ".attempt-";
+  for (auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() < prefix.size() + 5 || name.substr(name.size() - 4) != ".log") continue;
+    std::string k = name.substr(prefix.size(), name.size() - 4 - prefix.size());
+    if (k.empty() || k.find_first_not_of("0123456789") != std::string::npos || k.size() > 6) continue;
+    highest = std::max(highest, std::stoi(k));
+  }
+  return highest + 1;
+}
+
+}  // namespace
+
+ExecSettings read_exec_settings(TableReader& r) {
+  ExecSettings s;
+  s.train = r.strings("train");
+  s.eval = r.strings("eval");
+  r.require(!s.train.empty() && !s.train[0].empty(), "train", "must name a program: [\"program\", \"arg\", ...]");
+  r.require(!s.eval.empty() && !s.eval[0].empty(), "eval", "must name a program: [\"program\", \"arg\", ...]");
+  for (std::size_t i = 0; i < s.train.size(); ++i)
+    check_template(r, "train", static_cast<int>(i), s.train[i], train_placeholders(), "train command");
+  for (std::size_t i = 0; i < s.eval.size(); ++i)
+    check_template(r, "eval", static_cast<int>(i), s.eval[i], eval_placeholders(), "eval command");
+  if (auto env = r.table("env")) {
+    const toml::node* node = r.raw("env");
+    for (auto&& [k, v] : *node->as_table()) {
+      std::string key(k.str());
+      auto value = env->string(key);
+      env->require(!key.empty() && key.find('=') == std::string::npos, key, "is not a valid variable name");
+      // A placeholder valid for only one kind would expand in one and fail in the other, so env
+      // values may use only the names both kinds have.
+      std::vector<std::string> common;
+      for (auto& n : train_placeholders())
+        if (std::find(eval_placeholders().begin(), eval_placeholders().end(), n) != eval_placeholders().end())
+          common.push_back(n);
+      check_template(*env, key, -1, value, common, "[env] value");
+      s.env[key] = value;
+    }
+    env->finish();
+  }
+  s.timeout = r.number("timeout", s.timeout);
+  s.grace = r.number("grace", s.grace);
+  s.keep_logs = r.boolean("keep_logs", s.keep_logs);
+  s.scratch_dir = r.string("scratch_dir", s.scratch_dir);
+  s.tokens_per_sample = r.number("tokens_per_sample", s.tokens_per_sample);
+  r.require(s.timeout >= 0, "timeout", "must be >= 0 seconds (0 = no limit)");
+  r.require(s.grace >= 0, "grace", "must be >= 0 seconds");
+  r.require(s.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
+  r.finish();
+  return s;
+}
+
+std::unique_ptr<Workload> make_exec_workload(TableReader& settings) {
+  return std::make_unique<ExecWorkload>(read_exec_settings(settings));
+}
+
+ExecWorkload::Prepared ExecWorkload::prepare(const std::vector<std::string>& argv_template, PlaceholderValues values,
+                                             const std::string& run_dir, const std::string& stem, const char* kind,
+                                             std::uint64_t index, std::uint64_t seed) const {
+  Prepared job;
+  std::error_code ec;
+  if (run_dir.empty()) {
+    std::string base = settings_.scratch_dir;
+    if (base.empty()) base = std::getenv("TMPDIR") && *std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+    job.run_dir = (fs::path(base) / fmt::format("t2-exec-{}-{}-{:016x}", kind, index, seed)).string();
+  } else {
+    job.run_dir = run_dir;
+  }
+  job.run_dir = fs::absolute(job.run_dir, ec).lexically_normal().string();
+  fs::create_directories(job.run_dir, ec);
+  if (ec) throw JobFailure(FailureClass::error, fmt::format("cannot create run directory {}: {}", job.run_dir, ec.message()));
+
+  int attempt = next_attempt(job.run_dir, stem);
+  job.log = (fs::path(job.run_dir) / fmt::format("{}.attempt-{}.log", stem, attempt)).string();
+  job.result = (fs::path(job.run_dir) / (stem + ".result.json")).string();
+  // A result left by an earlier attempt must never be taken for this one's.
+  fs::remove(job.result, ec);
+
+  values["run_dir"] = job.run_dir;
+  values["result"] = job.result;
+  values["attempt"] = std::to_string(attempt);
+  for (auto& a : argv_template) job.argv.push_back(expand(a, values));
+
+  // Environment: the rank's (minus the MPI launcher's own variables), then T2_*, then [env].
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || launcher_private(entry)) continue;
+    env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  env["T2_JOB_KIND"] = kind;
+  for (auto& [name, value] : values) env[env_name(name)] = value;
+  for (auto& [key, value] : settings_.env) env[key] = expand(value, values);
+  for (auto& [k, v] : env) job.env.push_back(k + "=" + v);
+  return job;
+}
+
+void ExecWorkload::run(const Prepared& job, const char* kind, const CancelFlag& cancel) const {
+  if (cancel.load()) throw JobFailure(FailureClass::cancelled, fmt::format("{} job not started: shutdown", kind));
+  ChildOutcome out = run_child(job.argv, job.env, job.log, {settings_.timeout, settings_.grace}, cancel);
+  using End = ChildOutcome::End;
+  std::string stop = out.killed ? fmt::format("stopped with SIGTERM, then SIGKILL after {} s grace", settings_.grace)
+                                : "stopped with SIGTERM";
+  switch (out.end) {
+    case End::exited:
+      if (out.exit_code == 0) return;
+      throw JobFailure(FailureClass::exit_code,
+                       fmt::format("{} command exited with code {}{}", kind, out.exit_code, log_note(job.log)));
+    case End::signalled:
+      throw JobFailure(FailureClass::signal,
+                       fmt::format("{} command killed by {}{}", kind, signal_abbreviation(out.signal), log_note(job.log)));
+    case End::timed_out:
+      throw JobFailure(FailureClass::timeout, fmt::format("{} command exceeded the timeout of {} s; {}{}", kind,
+                                                          settings_.timeout, stop, log_note(job.log)));
+    case End::cancelled:
+      throw JobFailure(FailureClass::cancelled,
+                       fmt::format("{} command cancelled by shutdown after {:.1f} s; {}", kind, out.seconds, stop));
+    case End::not_started:
+      throw JobFailure(FailureClass::error, fmt::format("{} command could not start: {}", kind, out.start_error));
+  }
+}
+
+void ExecWorkload::finish(const Prepared& job) const {
+  if (settings_.keep_logs) return;
+  std::error_code ec;
+  fs::remove(job.log, ec);
+}
+
+TrainResult ExecWorkload::train(const TrainSpec& spec, const CancelFlag& cancel) {
+  Prepared job = prepare(settings_.train, train_values(spec), spec.run_dir, "train", "train", spec.index, spec.seed);
+  run(job, "train", cancel);
+  TrainResult r;
+  try {
+    r = read_train_result(job.result);
+  } catch (const ResultError& e) {
+    throw JobFailure(FailureClass::bad_result, e.what());
+  }
+  finish(job);
+  return r;
+}
+
+EvalResult ExecWorkload::evaluate(const EvalSpec& spec, const CancelFlag& cancel) {
+  std::string stem = fmt::format("eval-{}", spec.index);
+  Prepared job = prepare(settings_.eval, eval_values(spec), spec.run_dir, stem, "eval", spec.index, spec.seed);
+  run(job, "eval", cancel);
+  EvalResult r;
+  try {
+    r = read_eval_result(job.result, {spec.problems, spec.samples, spec.n_params, settings_.tokens_per_sample});
+  } catch (const ResultError& e) {
+    throw JobFailure(FailureClass::bad_result, e.what());
+  }
+  finish(job);
+  return r;
+}
+
+}  // namespace t2

@@ -1,0 +1,66 @@
+// exec_workload.hpp — the `exec` backend: every job is an external program (the user's own
+// trainer and evaluator) started from an argv template, isolated in its own process group,
+// that writes a result file following schemas/job-result.md, which also documents the settings
+// ([workload.exec]). Retries are the coordinator's business: a failed job throws JobFailure
+// with its class and reason.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workers/exec/child_process.hpp"
+#include "workers/exec/command_template.hpp"
+#include "workers/toml_reader.hpp"
+#include "workers/workload.hpp"
+
+namespace t2 {
+
+struct ExecSettings {
+  // argv templates (never a shell string): element 0 is the program (searched in PATH).
+  std::vector<std::string> train;    // required
+  std::vector<std::string> eval;     // required
+  // Extra environment variables, values are templates too. Applied after the inherited
+  // environment and the T2_* variables, so they may override either.
+  std::map<std::string, std::string> env;
+  double timeout = 0;                // seconds of wall clock per job; 0 = no limit
+  double grace = 10;                 // seconds between SIGTERM and SIGKILL when a job is stopped
+  bool keep_logs = true;             // false: delete a successful job's log (failed ones are kept)
+  // Directory for jobs whose spec has no run_dir (their logs and result files);
+  // "" = $TMPDIR or /tmp. A per-job directory t2-exec-<kind>-<index>-<seed> is made there.
+  std::string scratch_dir;
+  // Tokens per generated sample, for an eval result's default FLOPs when it reports neither
+  // "flops" nor "tokens_per_sample" (the sweep's [eval] tokens_per_sample has the same default).
+  double tokens_per_sample = 16;
+};
+
+// Reads [workload.exec]; unknown keys and unknown {placeholders} are ConfigErrors.
+ExecSettings read_exec_settings(TableReader& settings);
+std::unique_ptr<Workload> make_exec_workload(TableReader& settings);
+
+class ExecWorkload final : public Workload {
+ public:
+  explicit ExecWorkload(ExecSettings settings) : settings_(std::move(settings)) {}
+  std::string name() const override { return "exec"; }
+  // Runs the train command; logs to RUN_DIR/train.attempt-K.log, result at RUN_DIR/train.result.json.
+  TrainResult train(const TrainSpec& spec, const CancelFlag& cancel) override;
+  // Runs the eval command; logs to RUN_DIR/eval-I.attempt-K.log, result at RUN_DIR/eval-I.result.json.
+  EvalResult evaluate(const EvalSpec& spec, const CancelFlag& cancel) override;
+  const ExecSettings& settings() const { return settings_; }
+
+ private:
+  struct Prepared {
+    std::vector<std::string> argv, env;
+    std::string run_dir, log, result;
+  };
+  Prepared prepare(const std::vector<std::string>& argv_template, PlaceholderValues values, const std::string& run_dir,
+                   const std::string& stem, const char* kind, std::uint64_t index, std::uint64_t seed) const;
+  // Runs it; throws JobFailure unless the program exited 0.
+  void run(const Prepared& job, const char* kind, const CancelFlag& cancel) const;
+  void finish(const Prepared& job) const;
+
+  ExecSettings settings_;
+};
+
+}  // namespace t2
