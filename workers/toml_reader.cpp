@@ -16,7 +16,7 @@ ConfigError::ConfigError(std::string f, int l, std::string k, std::string v, std
 std::string render(const toml::node& n) {
   std::ostringstream os;
   if (auto s = n.as_string()) return fmt::format("\"{}\"", s->get());
-  if (auto t = n.as_table()) return "{...}";
+  if (n.is_table()) return "{...}";
   n.visit([&](auto&& v) { os << v; });
   return os.str();
 }

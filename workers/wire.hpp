@@ -24,24 +24,28 @@ class ByteWriter {
   template <class T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
-    auto p = reinterpret_cast<const char*>(&v);
-    buf_.insert(buf_.end(), p, p + sizeof(T));
+    append(&v, sizeof(T));
   }
   void put_string(const std::string& s) {
     put<std::uint32_t>(static_cast<std::uint32_t>(s.size()));
-    buf_.insert(buf_.end(), s.begin(), s.end());
+    append(s.data(), s.size());
   }
   template <class T>
   void put_vector(const std::vector<T>& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     put<std::uint64_t>(v.size());
-    auto p = reinterpret_cast<const char*>(v.data());
-    buf_.insert(buf_.end(), p, p + v.size() * sizeof(T));
+    append(v.data(), v.size() * sizeof(T));
   }
   std::vector<char>& bytes() { return buf_; }
   void clear() { buf_.clear(); }
 
  private:
+  void append(const void* p, std::size_t n) {
+    if (n == 0) return;
+    std::size_t at = buf_.size();
+    buf_.resize(at + n);
+    std::memcpy(buf_.data() + at, p, n);
+  }
   std::vector<char> buf_;
 };
 

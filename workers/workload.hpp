@@ -21,6 +21,10 @@ class Workload {
   virtual std::string name() const = 0;
   virtual TrainResult train(const TrainSpec& spec, const CancelFlag& cancel) = 0;
   virtual EvalResult evaluate(const EvalSpec& spec, const CancelFlag& cancel) = 0;
+  // True when every job finishes in microseconds and never needs cancelling (the synthetic
+  // backend without simulated duration): the worker then runs jobs on its messaging thread
+  // instead of handing them to a job thread, which is what keeps dispatch near MPI speed.
+  virtual bool quick() const { return false; }
 };
 
 }  // namespace t2

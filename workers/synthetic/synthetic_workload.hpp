@@ -41,6 +41,7 @@ class SyntheticWorkload final : public Workload {
   std::string name() const override { return "synthetic"; }
   TrainResult train(const TrainSpec& spec, const CancelFlag& cancel) override;
   EvalResult evaluate(const EvalSpec& spec, const CancelFlag& cancel) override;
+  bool quick() const override { return truth_.flops_per_second <= 0; }
   const SyntheticTruth& truth() const { return truth_; }
 
  private:

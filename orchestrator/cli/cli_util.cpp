@@ -1,0 +1,40 @@
+// cli_util.cpp — see cli_util.hpp.
+#include "orchestrator/cli/cli_util.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "orchestrator/cli/command.hpp"
+
+namespace t2 {
+
+int parse_args(const std::string& command, const std::string& usage, const std::string& description,
+               po::options_description& options, const po::positional_options_description& positional,
+               const std::vector<std::string>& args, po::variables_map& vm) {
+  options.add_options()("help,h", "show this help and exit");
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) {
+      std::cout << fmt::format("usage: t2 {} {}\n\n{}\n\n", command, usage, description) << options << "\n";
+      return kExitOk;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << fmt::format("t2 {}: usage error: {}\nusage: t2 {} {}  (t2 {} --help for more)\n", command, e.what(),
+                             command, usage, command);
+    return kExitUsage;
+  }
+  return -1;
+}
+
+int guarded(const std::string& command, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("t2 {}: error: {}\n", command, e.what());
+    return kExitFailure;
+  }
+}
+
+}  // namespace t2

@@ -1,0 +1,24 @@
+// cli_util.hpp — what every subcommand shares: Boost.Program_options parsing with --help and
+// one-line usage errors, and turning exceptions into one readable line and an exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace t2 {
+
+namespace po = boost::program_options;
+
+// Parses args into vm. Returns -1 to go on, or an exit code: 0 after printing --help,
+// kExitUsage after a usage error (printed with the command's usage line).
+int parse_args(const std::string& command, const std::string& usage, const std::string& description,
+               po::options_description& options, const po::positional_options_description& positional,
+               const std::vector<std::string>& args, po::variables_map& vm);
+
+// Runs body; ConfigError, StoreError and other exceptions become "t2 COMMAND: error: ..." and 1.
+int guarded(const std::string& command, const std::function<int()>& body);
+
+}  // namespace t2

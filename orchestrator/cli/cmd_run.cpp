@@ -1,0 +1,135 @@
+// cmd_run.cpp — `t2 run SWEEP.toml`: rank 0 coordinates, ranks 1..P-1 work; with no MPI
+// launcher the one process does both. Creates the store or resumes it.
+#include <mpi.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "orchestrator/cli/cli_util.hpp"
+#include "orchestrator/cli/command.hpp"
+#include "orchestrator/config/sweep_config.hpp"
+#include "orchestrator/design/design.hpp"
+#include "orchestrator/store/store.hpp"
+#include "orchestrator/sweep/coordinator.hpp"
+#include "orchestrator/sweep/signals.hpp"
+#include "orchestrator/sweep/summary.hpp"
+#include "workers/factory.hpp"
+#include "workers/worker_loop.hpp"
+
+namespace t2 {
+
+namespace {
+
+// Started by mpirun/srun? (Open MPI and PMIx set these; a plain `t2 run` sets none.)
+bool launched_by_mpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+struct MpiSession {
+  bool on = false;
+  int rank = 0, size = 1;
+  explicit MpiSession(bool use) : on(use) {
+    if (!on) return;
+    int provided = 0;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+  }
+  [[noreturn]] void abort(int code) {
+    if (on) MPI_Abort(MPI_COMM_WORLD, code);
+    std::exit(code);
+  }
+  ~MpiSession() {
+    if (on) MPI_Finalize();
+  }
+};
+
+int run_worker_rank(const std::string& config_path, MpiSession& mpi) {
+  try {
+    ignore_usr1();
+    SweepConfig config = load_sweep_config(config_path);
+    auto workload = make_workload(config.workload);
+    run_worker(*workload);
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("t2 run: rank {}: error: {}\n", mpi.rank, e.what());
+    mpi.abort(kExitFailure);
+  }
+  return kExitOk;
+}
+
+int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
+  SweepConfig config = load_sweep_config(vm["sweep"].as<std::string>());
+  if (vm.count("store")) config.store = vm["store"].as<std::string>();
+  StoreOptions options;
+  options.fsync = config.fsync;
+
+  bool existed = Store::exists(config.store);
+  Store store = existed ? Store::open(config.store, options)
+                        : Store::create(config.store, config.text, config.file, options);
+  if (existed) {
+    std::string diff = config_diff(store.contents().config_text, config.text);
+    if (!diff.empty()) {
+      if (!vm.count("force"))
+        throw std::runtime_error(fmt::format(
+            "{}: the sweep config differs from the one the store {} was created with:\n{}"
+            "refusing to mix results of two configs; pass --force to continue with the new config",
+            config.file, config.store, diff));
+      std::cerr << fmt::format("t2 run: warning: --force: continuing {} with a changed config:\n{}", config.store, diff);
+      store.replace_config(config.text, config.file);
+    }
+    std::cerr << fmt::format("t2 run: resuming {}\n", config.store);
+  }
+  auto design = make_design(config);
+  std::unique_ptr<Workload> local;
+  std::unique_ptr<Transport> transport;
+  if (mpi.size > 1) {
+    transport = make_mpi_transport();
+  } else {
+    local = make_workload(config.workload);
+    transport = make_local_transport(*local);
+  }
+  install_shutdown_handlers();
+  SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout);
+  store.close();
+  if (!vm.count("quiet")) std::cout << "\n" << render_status(summarize(read_store(config.store)), config.store);
+  return outcome.end == SweepOutcome::End::interrupted ? kExitInterrupted : kExitOk;
+}
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  opts.add_options()
+      ("sweep", po::value<std::string>()->required(), "the sweep config (TOML; see schemas/sweep-config.md)")
+      ("store", po::value<std::string>(), "store path (default: sweep.store of the config)")
+      ("resume", "continue an existing store (an existing store is always continued; this flag documents intent)")
+      ("force", "continue a store whose recorded config differs from SWEEP.toml (the new config is recorded)")
+      ("quiet,q", "no status summary at the end");
+  po::positional_options_description pos;
+  pos.add("sweep", 1);
+  po::variables_map vm;
+  int rc = parse_args("run", "SWEEP.toml [--store PATH] [--resume] [--force]",
+                      "Runs a sweep. Under `mpirun -np P` rank 0 coordinates and ranks 1..P-1 run jobs; without an\n"
+                      "MPI launcher this one process does both. An existing store is resumed: done jobs are never\n"
+                      "rerun, jobs that were running rerun, attempt counts are kept. USR1/TERM/INT stop it in order\n"
+                      "(running jobs finish within sweep.shutdown_grace) with exit code 3.",
+                      opts, pos, args, vm);
+  if (rc >= 0) return rc;
+  MpiSession mpi(launched_by_mpi());
+  if (mpi.rank != 0) return run_worker_rank(vm["sweep"].as<std::string>(), mpi);
+  try {
+    return run_coordinator_rank(vm, mpi);
+  } catch (const std::exception& e) {
+    std::cerr << fmt::format("t2 run: error: {}\n", e.what());
+    if (mpi.size > 1) mpi.abort(kExitFailure);
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+extern const Command kRunCommand{"run", "run or resume a sweep (under mpirun: rank 0 coordinates)", run_command};
+
+}  // namespace t2

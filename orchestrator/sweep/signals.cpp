@@ -1,0 +1,49 @@
+// signals.cpp — see signals.hpp.
+#include "orchestrator/sweep/signals.hpp"
+
+#include <csignal>
+#include <initializer_list>
+#include <cstring>
+#include <unistd.h>
+
+namespace t2 {
+
+namespace {
+volatile std::sig_atomic_t g_signal = 0;
+
+void on_signal(int sig) {
+  if (g_signal == SIGINT && sig == SIGINT) _exit(130);  // a second Ctrl-C: the journal is safe anyway
+  g_signal = sig;
+}
+void on_usr1_worker(int) {}
+}  // namespace
+
+void install_shutdown_handlers() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int s : {SIGUSR1, SIGTERM, SIGINT}) sigaction(s, &sa, nullptr);
+}
+
+int shutdown_signal() { return g_signal; }
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGUSR1: return "SIGUSR1";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    default: return "signal";
+  }
+}
+
+void ignore_usr1() {
+  // A handler, not SIG_IGN: handlers are reset by exec, so exec-backend children see USR1 normally.
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_usr1_worker;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, nullptr);
+}
+
+}  // namespace t2

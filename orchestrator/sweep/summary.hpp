@@ -1,0 +1,48 @@
+// summary.hpp — what a sweep has done so far, computed from a store's contents: jobs by
+// state, batches, FLOPs, throughput, failures and why, worker idle fraction. Shared by the
+// coordinator's progress lines and `t2 status`, so both say the same thing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "orchestrator/store/records.hpp"
+
+namespace t2 {
+
+struct StateCounts {
+  std::size_t pending = 0, running = 0, done = 0, failed = 0;
+  std::size_t total() const { return pending + running + done + failed; }
+};
+
+struct FailureLine {
+  JobKind kind;
+  JobIndex index;
+  FailureClass cls;
+  std::string reason;
+  std::uint32_t attempts;
+  bool final;  // failed for good (else: retried or retrying)
+};
+
+struct SweepSummary {
+  StateCounts train, eval;
+  std::size_t batches = 0;
+  double flops_done = 0;       // training + eval FLOPs of done jobs
+  double flops_planned = 0;    // of every planned job
+  std::size_t retried = 0;     // failed attempts that were retried
+  std::vector<FailureLine> failures;
+  std::size_t sessions = 0;    // coordinator runs (1 + resumes)
+  double run_seconds = 0;      // wall time of all finished sessions
+  double idle_fraction = -1;   // worker idle fraction over finished sessions (-1 = unknown)
+  std::string last_stop;       // why the last session ended
+  std::string design_stop;     // why the design stopped planning, if it did
+  bool live = false;           // the last session has not ended
+};
+
+SweepSummary summarize(const StoreContents& contents);
+// Multi-line human summary for `t2 status`.
+std::string render_status(const SweepSummary& s, const std::string& store_path);
+// The same as JSON (`t2 status --json`).
+std::string render_status_json(const SweepSummary& s);
+
+}  // namespace t2
