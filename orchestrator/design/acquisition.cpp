@@ -95,17 +95,19 @@ std::vector<std::size_t> select_batch(std::vector<Candidate>& cand, const Ensemb
   std::vector<double> acc_noise(cand.size());
   for (std::size_t j = 0; j < cand.size(); ++j) {
     std::vector<double> lv(M), av(M);
-    double k = target_k(target, cand[j].n, k_star, eval);
+    double noise = 0;
     for (std::size_t m = 0; m < M; ++m) {
-      double L = ens.members[m].loss(cand[j].n, cand[j].d);
+      const LawParams& law = ens.members[m];
+      double L = law.loss(cand[j].n, cand[j].d);
       lv[m] = std::log(std::max(L, 1e-300));
-      av[m] = ens.members[m].accuracy_at_loss(L, k);
-      if (!std::isfinite(av[m])) av[m] = 0;
+      // The run's mean single-sample accuracy mu, which is what the refit reads from an eval.
+      double mu = std::clamp(law.theta2 / (1.0 + std::exp(law.theta1 * (L - law.theta0))), 1e-12, 1.0 - 1e-12);
+      double nu = std::clamp(std::exp(law.theta3 + law.theta4 * L), 1e-6, 1e8);
+      av[m] = mu;
+      // Sampling variance of a mean of P Beta(mu nu, (1 - mu) nu) draws: mu (1 - mu) / ((nu + 1) P).
+      noise += mu * (1 - mu) / ((nu + 1) * std::max(1.0, ens.problems));
     }
-    double mean_acc = 0;
-    for (double a : av) mean_acc += a;
-    mean_acc /= M;
-    acc_noise[j] = std::max(mean_acc * (1 - mean_acc) / std::max(1.0, ens.problems), 1e-8);
+    acc_noise[j] = std::max(noise / M + ens.mu_misfit * ens.mu_misfit, 1e-12);
     loss_row[j] = anomalies(lv);
     acc_row[j] = anomalies(av);
   }

@@ -9,11 +9,12 @@
 //  * Score: the expected reduction of the ensemble's variance of log N* from observing the
 //    point, divided by its cost. The reduction is the ensemble-Kalman (linear-Gaussian) value:
 //    observing a quantity y with noise variance r reduces Var(t) by Cov(t, y)^2 / (Var(y) + r),
-//    with Var and Cov taken across the bootstrap members' predictions. A run observes two
-//    channels: its log training loss (noise: the fit's log-loss rms) and its pass@k at the k the
-//    planner would give a model of that size (noise: acc (1 - acc) / problems, an upper bound on
-//    the per-problem variance of pass@k over the problems of all tasks). This is a proxy: it is
-//    exact for a Gaussian ensemble and a locally linear law, and cheap (O(members) per candidate).
+//    with Var and Cov taken across the bootstrap members' predictions. A run observes the two
+//    quantities the refit reads from it: its log training loss (noise: the fit's log-loss rms)
+//    and its mean single-sample accuracy mu (noise: the sampling variance of a mean of P Beta
+//    draws, mu (1 - mu) / ((nu + 1) P), plus the square of the fit's mu residual rms). This is a
+//    proxy: exact for a Gaussian ensemble and a locally linear law, and cheap (O(members) per
+//    candidate); it ignores that the refit is not the Bayesian update it stands for.
 //  * Batch: greedy. After choosing a point the ensemble's anomalies are conditioned on its
 //    (unknown) outcome with the serial square-root filter (Whitaker & Hamill 2002), so a second
 //    point that would tell the same thing scores low: the batch spreads out rather than taking
@@ -61,7 +62,8 @@ struct EnsembleView {
   std::vector<LawParams> members;   // bootstrap fits that succeeded
   std::vector<double> log_n_star;   // their planned log N*
   double loss_noise = 0.01;         // log-loss observation sd
-  double problems = 128;            // problems per run over all tasks (pass@k channel noise)
+  double problems = 128;            // problems per run over all tasks (accuracy channel noise)
+  double mu_misfit = 0;             // rms of the refit's mu residuals (added to that noise)
 };
 
 // Scores every candidate (fills reduction and score) and returns the indices of up to

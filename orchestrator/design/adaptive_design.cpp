@@ -55,13 +55,14 @@ AdaptiveDesign::AdaptiveDesign(const SweepConfig& config) : config_(config), spa
 
 double AdaptiveDesign::batch_cost(std::uint32_t j, std::uint32_t batch, const StoreContents& seen,
                                   const std::vector<double>& seen_costs) {
-  if (j + lag() < batch) return j < seen_costs.size() ? seen_costs[j] : 0.0;  // visible: from its records
+  // The coordinator shows the plans of all earlier batches: their records give the cost.
+  if (j < seen_costs.size()) return seen_costs[j];
   auto it = cost_.find(j);
   if (it != cost_.end()) return it->second;
-  // Hidden: re-plan batch j exactly as it was planned (from batches < j - lag only).
+  // A caller that hides plans too (none does today): re-plan batch j exactly as it was planned.
   double before = 0;
   for (std::uint32_t i = 0; i < j; ++i) before += batch_cost(i, batch, seen, seen_costs);
-  StoreContents older = visible_before(seen, j > lag() ? j - lag() : 0);
+  StoreContents older = visible_to_plan(seen, j, lag());
   BatchPlan p = plan(j, older, before);
   std::vector<double> eval_n;
   for (const PlannedEval& e : p.evals) eval_n.push_back(p.runs[e.run].n_params);
@@ -152,7 +153,11 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
                     {"k_star", ef.point_optimum.k}, {"accuracy", ef.point_optimum.accuracy},
                     {"n_median", ef.n_median}, {"n_lo", ef.n_lo}, {"n_hi", ef.n_hi},
                     {"rel_width", ef.rel_width}, {"tolerance", dc.stop_tolerance}};
-  if (ef.rel_width <= dc.stop_tolerance)
+  // An optimum pinned at a bound of the planner's N range is not a converged estimate: the
+  // members agree only because the search cannot go further.
+  const bool at_bound = ef.n_lo <= n_lo * (1 + 1e-6) || ef.n_hi >= n_hi * (1 - 1e-6);
+  doc["optimum"]["at_bound"] = at_bound;
+  if (!at_bound && ef.rel_width <= dc.stop_tolerance)
     return stop(fmt::format("N* = {:.4g} known to within tolerance: 95% interval [{:.4g}, {:.4g}], relative width {:.3g} <= {:.3g}",
                             ef.n_median, ef.n_lo, ef.n_hi, ef.rel_width, dc.stop_tolerance));
 
@@ -171,6 +176,7 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   view.members = ef.members;
   for (const Optimum& o : ef.optima) view.log_n_star.push_back(std::log(o.n));
   view.loss_noise = ef.point.loss_log_rmse;
+  view.mu_misfit = ef.point.mu_rmse;
   view.problems = double(config_.eval.problems) * double(std::max<std::size_t>(1, config_.eval.tasks.size()));
   std::vector<std::size_t> chosen = select_batch(cands, view, config_.target, k_star, batch_size, remaining, config_.eval);
   nlohmann::json cj = nlohmann::json::array();

@@ -5,9 +5,10 @@
 // decisions and their record (BatchPlan::decision_json); knows no MPI and no HDF5.
 //
 // Per batch b (plan depends only on `seen` = results of batches < b - 1, so lag() = 1):
-//  1. remaining = compute cap - planned cost of batches < b. Batch b-1 is hidden from the plan;
-//     its cost is re-derived by re-planning it from batches < b-2 (deterministic, memoised), so a
-//     resumed sweep or a fresh Design object gets the same number as the one that planned it.
+//  1. remaining = compute cap - planned cost of batches < b, from their records in `seen` (the
+//     coordinator shows every earlier plan, hiding only results). A batch whose records are
+//     absent is re-planned from what it saw (deterministic, memoised), so the number is the
+//     same for a resumed sweep or a fresh Design object.
 //     Cap: [sweep] compute_cap, or (0) the planned cost of the whole [grid]: the adaptive sweep
 //     never spends more than the static grid would.
 //  2. Stop when [design] batches batches were planned, or remaining <= 0.

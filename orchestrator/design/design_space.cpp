@@ -89,17 +89,34 @@ std::vector<double> planned_flops_by_batch(const StoreContents& seen, const Eval
   return out;
 }
 
-StoreContents visible_before(const StoreContents& c, std::uint32_t upto) {
+StoreContents visible_to_plan(const StoreContents& c, std::uint32_t batch, std::uint32_t lag) {
+  const std::uint32_t cutoff = batch > lag ? batch - lag : 0;
   StoreContents v;
   v.schema_version = c.schema_version;
   v.t2_version = c.t2_version;
   v.config_text = c.config_text;
   v.config_file = c.config_file;
   v.created_at = c.created_at;
-  for (const RunRecord& r : c.runs) if (r.batch < upto) v.runs.push_back(r);
-  for (const EvalRecord& e : c.evals) if (e.batch < upto) v.evals.push_back(e);
-  for (const BatchRecord& b : c.batches) if (b.index < upto) v.batches.push_back(b);
-  for (const Document& d : c.documents) if (d.batch < upto) v.documents.push_back(d);
+  for (const RunRecord& r : c.runs) {
+    if (r.batch >= batch) continue;
+    if (r.batch < cutoff) { v.runs.push_back(r); continue; }
+    RunRecord h;
+    h.index = r.index;
+    h.plan = r.plan;
+    h.batch = r.batch;
+    v.runs.push_back(std::move(h));
+  }
+  for (const EvalRecord& e : c.evals) {
+    if (e.batch >= batch) continue;
+    if (e.batch < cutoff) { v.evals.push_back(e); continue; }
+    EvalRecord h;
+    h.index = e.index;
+    h.plan = e.plan;
+    h.batch = e.batch;
+    v.evals.push_back(std::move(h));
+  }
+  for (const BatchRecord& b : c.batches) if (b.index < batch) v.batches.push_back(b);
+  for (const Document& d : c.documents) if (d.batch < batch) v.documents.push_back(d);
   return v;
 }
 

@@ -46,9 +46,10 @@ double planned_batch_flops(const std::vector<PlannedRun>& runs, const std::vecto
                            const std::vector<double>& eval_run_n, const EvalConfig& eval);
 // Per batch index, the planned cost of the runs and evals `seen` holds (any state).
 std::vector<double> planned_flops_by_batch(const StoreContents& seen, const EvalConfig& eval);
-// `contents` restricted to the runs, evals, batches and documents of batches < `upto`: what the
-// coordinator shows a design (design.hpp). Used by in-process simulations and by designs that
-// re-derive the plan of a batch hidden from them.
-StoreContents visible_before(const StoreContents& contents, std::uint32_t upto);
+// What the coordinator shows the plan of batch `batch` (orchestrator/sweep/coordinator.cpp,
+// visible_for): the plans of all batches < `batch`, with the results (state, result, failure)
+// of batches >= batch - lag hidden (pending, empty). Used by in-process simulations and by
+// designs that re-derive the plan of an earlier batch.
+StoreContents visible_to_plan(const StoreContents& contents, std::uint32_t batch, std::uint32_t lag);
 
 }  // namespace t2

@@ -22,9 +22,10 @@ std::vector<double> log_spaced(double lo, double hi, std::uint32_t count) {
 }  // namespace
 
 double initial_point_cap(const TargetConfig& t) {
-  if (t.form == TargetConfig::Form::split && t.train_budget > 0) return t.train_budget;
-  if (t.form == TargetConfig::Form::end_to_end && t.budget > 0) return t.budget;
-  return std::numeric_limits<double>::infinity();
+  double budget = std::numeric_limits<double>::infinity();
+  if (t.form == TargetConfig::Form::split && t.train_budget > 0) budget = t.train_budget;
+  if (t.form == TargetConfig::Form::end_to_end && t.budget > 0) budget = t.budget;
+  return budget / 8;
 }
 
 std::vector<GridPoint> initial_points(const SweepConfig& config, const DesignSpace& space, std::uint32_t count,

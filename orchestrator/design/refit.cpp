@@ -257,7 +257,7 @@ FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& rs) {
   }
 
   // --- Beta part: per-run moments of p under the problem resample ---
-  std::vector<double> Lhat, mu, lnnu, w;
+  std::vector<double> Lhat, mu, lnnu, w, nu_w;
   for (std::size_t r = 0; r < obs.size(); ++r) {
     if (rs.run_weight[r] <= 0 || rs.problems[r].size() < 2) continue;
     double m = 0;
@@ -272,6 +272,9 @@ FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& rs) {
     mu.push_back(mm);
     lnnu.push_back(std::log(std::clamp(nu, 1e-2, 1e4)));
     w.push_back(rs.run_weight[r]);
+    // A run whose problems are nearly all failed (or all solved) says little about the spread
+    // nu: its moment estimate is dominated by a few problems. Weight log nu by mu (1 - mu).
+    nu_w.push_back(rs.run_weight[r] * mm * (1 - mm));
   }
   if (mu.size() < 3) return fr;
   double mu_max = *std::max_element(mu.begin(), mu.end());
@@ -304,7 +307,7 @@ FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& rs) {
     if (sse < best_mu_sse) { best_mu_sse = sse; law.theta0 = trial.theta0; law.theta1 = s; law.theta2 = t2; }
   }
   double s4, c3;
-  linear_fit(Lhat, lnnu, w, s4, c3);
+  linear_fit(Lhat, lnnu, nu_w, s4, c3);
   law.theta3 = c3;
   law.theta4 = s4;
   double sw = 0;
