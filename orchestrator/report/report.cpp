@@ -46,16 +46,6 @@ std::string datablock(const std::string& name, const std::string& rows) {
   return "$" + name + " << EOD\n" + rows + "EOD\n";
 }
 
-// argmax_N of acc(N, C/6N, k) at fixed k (inference cost not counted): the "fixed k" frontier.
-double fixed_k_n(const LawParams& law, double c, double k, double lo, double hi) {
-  double best = lo, best_v = -1;
-  for (double n : logspace(lo, hi, 241)) {
-    double v = law.accuracy(n, c / (6 * n), k);
-    if (v > best_v) { best_v = v; best = n; }
-  }
-  return best;
-}
-
 std::string fmt_g(double x) { return fmt::format("{:.6g}", x); }
 
 // What a figure without data plots: a message in an empty frame (gnuplot refuses a plot whose
@@ -141,7 +131,7 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     figs.push_back({"loss_vs_d", "Training loss vs D for each model size N, with the fitted L(N, D)" + fit_note,
                     datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
                         "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
-                        "set title 'Loss vs D per N'\nset key outside right\n" + body});
+                        "set title 'Loss vs D per N'\nset key top left font ',9'\n" + body});
   }
   // --- IsoFLOP profiles ---
   {
@@ -164,7 +154,7 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     figs.push_back({"isoflop", "IsoFLOP profiles: loss vs N for runs of similar training compute 6ND (quarter-decade bins), with the fitted law along D = C/6N" + fit_note,
                     datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
                         "set logscale x\nset xlabel 'parameters N'\nset ylabel 'loss (nats/token)'\n"
-                        "set title 'IsoFLOP profiles'\nset key outside right\n" + body});
+                        "set title 'IsoFLOP profiles'\nset key top left font ',9'\n" + body});
   }
   // --- pass@k vs k per model ---
   {
@@ -199,7 +189,7 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     figs.push_back({"pass_at_k", "pass@k vs k per model: points from the per-problem answer likelihoods (paper §3.2), lines the fitted Beta law" + fit_note,
                     datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
                         "set logscale x 2\nset xlabel 'samples k'\nset ylabel 'pass@k'\nset yrange [0:1]\n"
-                        "set title 'pass@k vs k'\nset key outside right\n" + body});
+                        "set title 'pass@k vs k'\nset key top left font ',9'\n" + body});
   }
   // --- frontiers ---
   {
@@ -225,9 +215,19 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     if (fit.ok) {
       series("Chinchilla only (min loss)", [&](double c, double& n, double& d) {
         n = chinchilla_n(fit.law, c, plan_lo, plan_hi); d = c / (6 * n); return true; });
-      for (double k : {1.0, 8.0, 64.0})
-        series(fmt::format("T2, fixed k = {:g}", k), [&, k](double c, double& n, double& d) {
-          n = fixed_k_n(fit.law, c, k, plan_lo, plan_hi); d = c / (6 * n); return true; });
+      // The paper's split form (§3.3) for three inference budgets per served token: each fixes
+      // k = C_inf / 2N, so a smaller model gets more samples.
+      const double c_inf = have_config && config.target.inference_budget > 0 ? config.target.inference_budget : 2e9;
+      for (double f : {0.1, 1.0, 10.0})
+        series(fmt::format("T2, C_inf = {:.2g} (k = C_inf/2N)", f * c_inf), [&, f](double c, double& n, double& d) {
+          TargetConfig t;
+          t.form = TargetConfig::Form::split;
+          t.train_budget = c;
+          t.inference_budget = f * c_inf;
+          Optimum o = plan_optimum(fit.law, t, plan_lo, plan_hi);
+          n = o.n; d = o.d;
+          return o.ok;
+        });
       for (double q : {1e6, 1e9, 1e12})
         series(fmt::format("T2 end to end, Q = {:g} queries x {:g} tokens", q, tokens), [&, q](double c, double& n, double& d) {
           TargetConfig t;
@@ -243,8 +243,8 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     }
     const std::string n_body = n_plot.empty() ? empty_plot("too few results to fit") : "plot " + n_plot + "\n";
     const std::string r_body = r_plot.empty() ? empty_plot("too few results to fit") : "plot " + r_plot + "\n";
-    const std::string common = "set logscale xy\nset xlabel 'budget C (FLOPs; training, or total for end to end)'\nset key outside right\n";
-    figs.push_back({"frontier_n", "Compute-optimal model size N*(C): T² accuracy law at fixed k and end to end for three query volumes, next to the Chinchilla-only (loss-optimal) frontier",
+    const std::string common = "set logscale xy\nset xlabel 'budget C (FLOPs; training, or total for end to end)'\nset key top left font ',9'\n";
+    figs.push_back({"frontier_n", "Compute-optimal model size N*(C) of the T² accuracy law: split form for three inference budgets C_inf (k = C_inf/2N) and end to end for three query volumes, next to the Chinchilla-only (loss-optimal) frontier; curves end where the planner's N bounds bind",
                     datablock("frontier_n", n_rows.empty() ? "\n" : n_rows) + common +
                         "set ylabel 'N*'\nset title 'Compute-optimal N*'\n" + n_body});
     figs.push_back({"tokens_per_param", "Tokens per parameter D*/N* at the optimum, same curves",
@@ -254,6 +254,7 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
   // --- per-batch history of the planned optimum ---
   {
     std::string rows;
+    double y_lo = 1e300, y_hi = 0, x_lo = 1e300, x_hi = -1;
     for (const Document& d : contents.documents) {
       if (d.kind != "design") continue;
       auto j = nlohmann::json::parse(d.json, nullptr, false);
@@ -261,15 +262,23 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
       const auto& o = j["optimum"];
       rows += fmt::format("{} {} {} {} {}\n", d.batch, fmt_g(o.value("n_median", 0.0)), fmt_g(o.value("n_lo", 0.0)),
                           fmt_g(o.value("n_hi", 0.0)), fmt_g(o.value("n_star", 0.0)));
+      for (const char* key : {"n_lo", "n_hi", "n_star", "n_median"}) {
+        double v = o.value(key, 0.0);
+        if (v > 0) { y_lo = std::min(y_lo, v); y_hi = std::max(y_hi, v); }
+      }
+      x_lo = std::min(x_lo, double(d.batch));
+      x_hi = std::max(x_hi, double(d.batch));
     }
     std::string body = rows.empty()
                            ? empty_plot("no adaptive design decisions in this store")
-                           : "plot $hist using 1:2:3:4 with yerrorbars pt 7 lc 1 title 'ensemble median N*, 95% interval', "
+                           : fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", x_lo - 0.5, x_hi + 0.5,
+                                         fmt_g(y_lo / 1.5), fmt_g(y_hi * 1.5)) +
+                             "plot $hist using 1:2:3:4 with yerrorbars pt 7 lc 1 title 'ensemble median N*, 95% interval', "
                              "$hist using 1:5 with points pt 6 lc 2 title 'N* of the plain fit'\n";
     figs.push_back({"history", "Per-batch history of the planned optimum N* (adaptive design): bootstrap median and 95% interval, and the plain fit",
                     datablock("hist", rows.empty() ? "\n" : rows) +
                         "set logscale y\nset xlabel 'batch'\nset ylabel 'N*'\nset title 'Planned optimum per batch'\n"
-                        "set key outside right\n" + body});
+                        "set key top left font ',9'\n" + body});
   }
 
   ReportFiles files;
