@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# run-quickstart.sh — README command 1: install the Debian packages, build, and run the main
+# job: a small built-in sweep end to end (examples/quickstart.toml), then its fitted law and plan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/build.sh
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
+mkdir -p runs
+./build/bin/t2 run examples/quickstart.toml "$@"

@@ -1,0 +1,166 @@
+// test_config.cpp — the sweep config: a good file parses to the documented values; every kind
+// of bad input is one ConfigError naming the file, line, key and value.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "orchestrator/config/sweep_config.hpp"
+
+using namespace t2;
+
+namespace {
+
+const std::string kGood = R"(
+[sweep]
+name = "unit"
+seed = 7
+max_attempts = 2
+compute_cap = 1e21
+
+[grid]
+n = { from = 1e5, to = 1e7, steps = 3 }
+d = [1e7, 1e8]
+
+[design]
+batch_size = 4
+
+[eval]
+tasks = ["arithmetic", "spatial"]
+problems = 32
+samples = 16
+
+[target]
+train_budget = 1e20
+inference_budget = 2e9
+
+[workload]
+backend = "synthetic"
+[workload.synthetic]
+loss_noise = 0.02
+)";
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  REQUIRE(at != std::string::npos);
+  return s.replace(at, from.size(), to);
+}
+
+// The error message for a config text, or "" if it parsed.
+std::string error_of(const std::string& text) {
+  try {
+    parse_sweep_config(text, "bad.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a good sweep config parses to its values and the documented defaults") {
+  auto c = parse_sweep_config(kGood, "good.toml");
+  CHECK(c.name == "unit");
+  CHECK(c.store == "unit.h5");
+  CHECK(c.seed == 7);
+  CHECK(c.max_attempts == 2);
+  CHECK(c.replicates == 1);
+  REQUIRE(c.grid.n.size() == 3);
+  CHECK(c.grid.n[0] == Approx(1e5));
+  CHECK(c.grid.n[1] == Approx(1e6));
+  CHECK(c.grid.n[2] == Approx(1e7));
+  CHECK(c.eval.tasks == std::vector<std::string>{"arithmetic", "spatial"});
+  CHECK(c.eval.samples == 16);
+  CHECK(c.eval.temperature == 1.0);
+  CHECK(c.design.strategy == "grid");
+  CHECK(c.target.form == TargetConfig::Form::split);
+  CHECK(c.target.inference_budget == 2e9);
+  CHECK(c.workload.backend == "synthetic");
+  CHECK(grid_points(c.grid).size() == 6);
+  CHECK(c.text == kGood);
+}
+
+TEST_CASE("isoflop grids give D = C / 6N for each budget and size") {
+  auto text = replace(kGood, "d = [1e7, 1e8]", "isoflop = [6e12]");
+  auto pts = grid_points(parse_sweep_config(text, "iso.toml").grid);
+  REQUIRE(pts.size() == 3);
+  for (auto& p : pts) CHECK(6 * p.n * p.d == Approx(6e12));
+}
+
+TEST_CASE("the end-to-end target form is read, and mixing both forms is refused") {
+  auto e2e = replace(kGood, "train_budget = 1e20\ninference_budget = 2e9",
+                     "budget = 1e21\nqueries = 1e9\ntokens_per_query = 256");
+  auto c = parse_sweep_config(e2e, "e2e.toml");
+  CHECK(c.target.form == TargetConfig::Form::end_to_end);
+  CHECK(c.target.queries == 1e9);
+  auto both = replace(kGood, "train_budget = 1e20", "train_budget = 1e20\nbudget = 1e21");
+  CHECK_THAT(error_of(both), Catch::Contains("not both"));
+}
+
+TEST_CASE("bad configs are one readable error naming file, line, key and value") {
+  SECTION("missing file") {
+    try {
+      load_sweep_config("/nonexistent/sweep.toml");
+      FAIL("no error");
+    } catch (const ConfigError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("/nonexistent/sweep.toml") && Catch::Contains("cannot open"));
+    }
+  }
+  SECTION("TOML syntax error") {
+    auto msg = error_of(replace(kGood, "seed = 7", "seed = = 7"));
+    CHECK_THAT(msg, Catch::StartsWith("bad.toml:4:") && Catch::Contains("TOML syntax error"));
+  }
+  SECTION("unknown key") {
+    auto msg = error_of(replace(kGood, "seed = 7", "seed = 7\nsede = 8"));
+    CHECK(msg == "bad.toml:5: sweep.sede = 8: unknown key");
+  }
+  SECTION("unknown key in a backend table") {
+    auto msg = error_of(replace(kGood, "loss_noise = 0.02", "loss_nois = 0.02"));
+    CHECK_THAT(msg, Catch::Contains("workload.synthetic.loss_nois = 0.02: unknown key"));
+  }
+  SECTION("wrong type") {
+    auto msg = error_of(replace(kGood, "problems = 32", "problems = \"many\""));
+    CHECK_THAT(msg, Catch::Contains("eval.problems = \"many\"") && Catch::Contains("expected an integer"));
+  }
+  SECTION("negative N") {
+    auto msg = error_of(replace(kGood, "d = [1e7, 1e8]", "d = [1e7, -5]"));
+    CHECK_THAT(msg, Catch::Contains("grid.d = [") && Catch::Contains("> 0"));
+  }
+  SECTION("zero N in a range") {
+    auto msg = error_of(replace(kGood, "from = 1e5", "from = 0"));
+    CHECK_THAT(msg, Catch::Contains("grid.n.from = 0") && Catch::Contains("must be > 0"));
+  }
+  SECTION("empty grid") {
+    auto msg = error_of(replace(kGood, "d = [1e7, 1e8]", "d = []"));
+    CHECK_THAT(msg, Catch::Contains("grid.d = []") && Catch::Contains("must not be empty"));
+  }
+  SECTION("grid emptied by the tokens-per-param filter") {
+    auto msg = error_of(replace(kGood, "d = [1e7, 1e8]", "d = [1e7, 1e8]\nmin_tokens_per_param = 1e6"));
+    CHECK_THAT(msg, Catch::Contains("grid is empty"));
+  }
+  SECTION("k_max < 1") {
+    auto msg = error_of(replace(kGood, "samples = 16", "samples = 0"));
+    CHECK_THAT(msg, Catch::Contains("eval.samples = 0") && Catch::Contains("k_max must be >= 1"));
+  }
+  SECTION("first batch larger than the compute cap") {
+    auto msg = error_of(replace(kGood, "compute_cap = 1e21", "compute_cap = 1e12"));
+    CHECK_THAT(msg, Catch::Contains("design.batch_size = 4") && Catch::Contains("sweep.compute_cap"));
+  }
+  SECTION("unknown strategy") {
+    auto msg = error_of(replace(kGood, "batch_size = 4", "batch_size = 4\nstrategy = \"bayes\""));
+    CHECK_THAT(msg, Catch::Contains("design.strategy = \"bayes\"") && Catch::Contains("expected one of"));
+  }
+  SECTION("settings for a backend that is not selected") {
+    auto msg = error_of(replace(kGood, "[workload.synthetic]", "[workload.exec]"));
+    CHECK_THAT(msg, Catch::Contains("workload.exec"));
+  }
+  SECTION("missing [sweep]") {
+    auto msg = error_of(replace(kGood, "[sweep]\nname = \"unit\"", ""));
+    CHECK_THAT(msg, Catch::Contains("[sweep] is missing"));
+  }
+}
+
+TEST_CASE("config_diff ignores comments and spacing and shows changed lines") {
+  CHECK(config_diff("a = 1 # one\n\nb = 2\n", "a = 1\n  b = 2") == "");
+  auto d = config_diff("a = 1\nb = 2\n", "a = 1\nb = 3\n");
+  CHECK_THAT(d, Catch::Contains("- b = 2") && Catch::Contains("+ b = 3"));
+}

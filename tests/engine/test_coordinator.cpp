@@ -1,0 +1,229 @@
+// test_coordinator.cpp — the coordinator's job state machine through a scripted in-process
+// transport and a real store: dispatch to idle workers, train -> eval dependency, retries up
+// to max_attempts, failures recorded with class and reason, dependants of a failed run failed,
+// resume reruns only what was not done.
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "orchestrator/config/sweep_config.hpp"
+#include "orchestrator/design/design.hpp"
+#include "orchestrator/store/store.hpp"
+#include "orchestrator/sweep/coordinator.hpp"
+#include "orchestrator/sweep/job_queue.hpp"
+#include "workers/synthetic/synthetic_workload.hpp"
+
+using namespace t2;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Workers that run the synthetic workload in-process, in the order jobs were sent, except that
+// the jobs named in `fail` fail with the given class (as many times as listed).
+class ScriptedTransport final : public Transport {
+ public:
+  ScriptedTransport(int workers, Workload& w) : workers_(workers), workload_(w) {
+    for (int i = 1; i <= workers; ++i) {
+      WorkerEvent e;
+      e.type = WorkerEvent::Type::ready;
+      e.worker = i;
+      e.host = "test";
+      events_.push_back(e);
+    }
+  }
+  int worker_count() const override { return workers_; }
+  void send_job(int worker, const JobMessage& job) override {
+    sent.push_back({job.kind, job.index()});
+    max_in_flight = std::max<std::size_t>(max_in_flight, ++in_flight_);
+    std::atomic<bool> never{false};
+    WorkerEvent e;
+    e.type = WorkerEvent::Type::result;
+    e.worker = worker;
+    auto key = std::make_pair(job.kind, job.index());
+    if (auto it = fail.find(key); it != fail.end() && !it->second.empty()) {
+      e.result.kind = job.kind;
+      e.result.index = job.index();
+      e.result.attempt = job.attempt;
+      e.result.ok = false;
+      e.result.failure = it->second.front();
+      e.result.reason = std::string("scripted ") + to_string(it->second.front());
+      it->second.pop_front();
+    } else {
+      e.result = run_job(workload_, job, never);
+    }
+    events_.push_back(e);
+  }
+  void cancel(int) override {}
+  void stop_all() override {}
+  bool poll(WorkerEvent& out, std::chrono::microseconds) override {
+    if (events_.empty()) return false;
+    out = events_.front();
+    events_.pop_front();
+    if (out.type == WorkerEvent::Type::result) --in_flight_;
+    return true;
+  }
+  std::map<std::pair<JobKind, JobIndex>, std::deque<FailureClass>> fail;
+  std::vector<JobRef> sent;
+  std::size_t max_in_flight = 0;
+
+ private:
+  int workers_;
+  std::size_t in_flight_ = 0;
+  Workload& workload_;
+  std::deque<WorkerEvent> events_;
+};
+
+SweepConfig small_config(const std::string& store) {
+  return parse_sweep_config(R"(
+[sweep]
+name = "coord"
+store = ")" + store + R"("
+max_attempts = 3
+fsync = false
+progress_interval = 1000
+[grid]
+n = [1e5, 1e6]
+d = [1e7, 1e8]
+[design]
+batch_size = 3
+[eval]
+tasks = ["arithmetic", "spatial"]
+problems = 4
+samples = 2
+[workload]
+backend = "synthetic"
+)",
+                            "coord.toml");
+}
+
+struct Fixture {
+  fs::path dir = fs::temp_directory_path() / fs::path("t2-coord-" + std::to_string(::getpid()));
+  std::string store;
+  SweepConfig config;
+  SyntheticWorkload workload{SyntheticTruth{}};
+  Fixture() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    store = (dir / "c.h5").string();
+    config = small_config(store);
+  }
+  ~Fixture() { fs::remove_all(dir); }
+  SweepOutcome run(ScriptedTransport& t) {
+    Store s = Store::exists(store) ? Store::open(store) : Store::create(store, config.text, config.file);
+    auto design = make_design(config);
+    std::ostringstream log;
+    auto out = run_coordinator(config, s, *design, t, log);
+    s.close();
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every job runs once, evals only after their run, workers never double-booked") {
+  Fixture f;
+  ScriptedTransport t(3, f.workload);
+  auto out = f.run(t);
+  CHECK(out.end == SweepOutcome::End::finished);
+  CHECK(out.failed_jobs == 0);
+  auto c = read_store(f.store);
+  REQUIRE(c.runs.size() == 4);
+  REQUIRE(c.evals.size() == 8);
+  CHECK(c.batches.size() == 2);  // 3 + 1
+  for (auto& r : c.runs) CHECK((r.state == JobState::done && r.attempts == 1));
+  for (auto& e : c.evals) CHECK((e.state == JobState::done && e.attempts == 1));
+  CHECK(t.sent.size() == 12);
+  CHECK(t.max_in_flight <= 3);
+  // An eval is sent only after its run's result came back (runs are sent before their evals).
+  for (std::size_t i = 0; i < t.sent.size(); ++i) {
+    if (t.sent[i].kind != JobKind::eval) continue;
+    JobIndex run = c.evals[t.sent[i].index].plan.run;
+    bool run_before = false;
+    for (std::size_t j = 0; j < i; ++j) run_before |= t.sent[j] == JobRef{JobKind::train, run};
+    CHECK(run_before);
+  }
+}
+
+TEST_CASE("a failing job is retried up to max_attempts, then failed with its class and reason") {
+  Fixture f;
+  ScriptedTransport t(2, f.workload);
+  // Run 1 fails twice then succeeds; run 2 fails every time; eval 0 fails once.
+  t.fail[{JobKind::train, 1}] = {FailureClass::exit_code, FailureClass::timeout};
+  t.fail[{JobKind::train, 2}] = {FailureClass::signal, FailureClass::signal, FailureClass::bad_result};
+  t.fail[{JobKind::eval, 0}] = {FailureClass::error};
+  auto out = f.run(t);
+  CHECK(out.end == SweepOutcome::End::finished);
+  auto c = read_store(f.store);
+  CHECK(c.runs[1].state == JobState::done);
+  CHECK(c.runs[1].attempts == 3);
+  CHECK(c.runs[1].failure == FailureClass::timeout);  // the last failed attempt is kept
+  CHECK(c.runs[2].state == JobState::failed);
+  CHECK(c.runs[2].attempts == 3);
+  CHECK(c.runs[2].failure == FailureClass::bad_result);
+  CHECK(c.runs[2].reason == "scripted bad_result");
+  CHECK(c.evals[0].state == JobState::done);
+  CHECK(c.evals[0].attempts == 2);
+  // The evals of the failed run fail without running, naming the run.
+  for (auto& e : c.evals)
+    if (e.plan.run == 2) {
+      CHECK(e.state == JobState::failed);
+      CHECK(e.attempts == 0);
+      CHECK_THAT(e.reason, Catch::Contains("training run 2 failed"));
+    }
+  CHECK(out.failed_jobs == 3);  // run 2 and its two evals
+}
+
+TEST_CASE("resume reruns only what was not done and keeps attempt counts") {
+  Fixture f;
+  {
+    // A first session that plans everything and finishes only some jobs, as a killed one would.
+    Store s = Store::create(f.store, f.config.text, f.config.file);
+    auto design = make_design(f.config);
+    StoreContents empty;
+    auto plan = design->next_batch(0, empty);
+    std::vector<PlannedEval> evals = plan.evals;
+    s.plan_batch(plan.runs, evals);
+    s.job_started(JobKind::train, 0, {1, 1, "h", 0, 0});
+    s.train_done(0, f.workload.train({0, plan.runs[0].n_params, plan.runs[0].n_tokens, plan.runs[0].seed, 0, ""},
+                                     std::atomic<bool>{false}),
+                 {1, 1, "h", 0.1, 0});
+    s.job_started(JobKind::train, 1, {1, 2, "h", 0, 0});  // left running: killed here
+    s.commit();
+  }
+  ScriptedTransport t(2, f.workload);
+  f.run(t);
+  auto c = read_store(f.store);
+  for (auto& r : c.runs) CHECK(r.state == JobState::done);
+  for (auto& e : c.evals) CHECK(e.state == JobState::done);
+  CHECK(c.runs[0].attempts == 1);
+  CHECK(c.runs[1].attempts == 2);  // the interrupted attempt still counts
+  for (auto& j : t.sent) CHECK(!(j == JobRef{JobKind::train, 0}));  // done work never reruns
+}
+
+TEST_CASE("the job queue serves evals before trains and releases evals when their run is done") {
+  StoreContents c;
+  for (JobIndex i = 0; i < 2; ++i) {
+    RunRecord r;
+    r.index = i;
+    c.runs.push_back(r);
+    EvalRecord e;
+    e.index = i;
+    e.plan.run = i;
+    c.evals.push_back(e);
+  }
+  c.batches.push_back({0, 0, 0, 2, 0, 2});
+  JobQueue q;
+  q.rebuild(c);
+  CHECK(q.size() == 2);  // both trains; no eval is ready
+  auto a = q.pop();
+  REQUIRE(a);
+  CHECK(*a == JobRef{JobKind::train, 0});
+  c.runs[0].state = JobState::done;
+  q.train_done(c, 0);
+  CHECK(*q.pop() == JobRef{JobKind::eval, 0});
+  CHECK(*q.pop() == JobRef{JobKind::train, 1});
+  CHECK(!q.pop());
+}
