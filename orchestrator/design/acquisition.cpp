@@ -88,7 +88,7 @@ std::vector<std::size_t> select_batch(std::vector<Candidate>& cand, const Ensemb
                                       double remaining, const EvalConfig& eval) {
   std::vector<std::size_t> chosen;
   const std::size_t M = ens.members.size();
-  if (M < 2 || cand.empty()) return chosen;
+  if (M < 3 || cand.empty()) return chosen;
   // Rows: the target t = log N*, then per candidate its log-loss and pass@k channels.
   Row t = anomalies(ens.log_n_star);
   std::vector<Row> loss_row(cand.size()), acc_row(cand.size());
@@ -114,14 +114,27 @@ std::vector<std::size_t> select_batch(std::vector<Candidate>& cand, const Ensemb
   const double loss_noise = std::max(ens.loss_noise * ens.loss_noise, 1e-8);
   const double m1 = double(M - 1);
 
-  // Expected reduction of Var(t) from one candidate given the current (conditioned) anomalies.
+  // Kalman reduction of Var(t) by one scalar observation h with noise r, with the squared
+  // correlation debiased for the ensemble size: with M members a sample correlation of an
+  // unrelated quantity has E[rho^2] = 1/(M-1), and taking the best of hundreds of candidates
+  // would otherwise pick spurious correlations (the EnKF's sampling-error problem). The
+  // adjusted value is the usual one, rho^2 - (1 - rho^2)/(M - 2), floored at 0.
+  auto kalman_reduction = [&](const Row& tt, const Row& h, double r) {
+    double vt = dot(tt, tt) / m1, vh = dot(h, h) / m1, c = dot(tt, h) / m1;
+    if (!(vt > 0) || !(vh > 0)) return 0.0;
+    double rho2 = c * c / (vt * vh);
+    double adj = std::max(0.0, rho2 - (1.0 - rho2) / (double(M) - 2.0));
+    return vt * adj * vh / (vh + r);
+  };
+  // Expected reduction of Var(t) from one candidate given the current (conditioned) anomalies:
+  // its loss channel, then its accuracy channel conditioned on the loss.
   auto reduction = [&](std::size_t j) {
     Row tt = t, a = acc_row[j];
+    double red = kalman_reduction(tt, loss_row[j], loss_noise);
     std::vector<Row*> rows = {&tt, &a};
     condition(rows, loss_row[j], loss_noise);
-    std::vector<Row*> rows2 = {&tt};
-    condition(rows2, a, acc_noise[j]);
-    return (dot(t, t) - dot(tt, tt)) / m1;
+    red += kalman_reduction(tt, a, acc_noise[j]);
+    return red;
   };
 
   for (std::size_t j = 0; j < cand.size(); ++j) {

@@ -14,7 +14,10 @@
 //    and its mean single-sample accuracy mu (noise: the sampling variance of a mean of P Beta
 //    draws, mu (1 - mu) / ((nu + 1) P), plus the square of the fit's mu residual rms). This is a
 //    proxy: exact for a Gaussian ensemble and a locally linear law, and cheap (O(members) per
-//    candidate); it ignores that the refit is not the Bayesian update it stands for.
+//    candidate); it ignores that the refit is not the Bayesian update it stands for. With M
+//    members a sample correlation of two unrelated quantities has E[rho^2] = 1/(M - 1), and the
+//    best of hundreds of candidates would be chosen for a spurious correlation; so rho^2 is
+//    debiased (rho^2 - (1 - rho^2)/(M - 2), floored at 0) before it scores.
 //  * Batch: greedy. After choosing a point the ensemble's anomalies are conditioned on its
 //    (unknown) outcome with the serial square-root filter (Whitaker & Hamill 2002), so a second
 //    point that would tell the same thing scores low: the batch spreads out rather than taking

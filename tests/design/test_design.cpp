@@ -27,8 +27,8 @@ SimulationResult run_sweep(const SweepConfig& c, std::uint32_t max_batches) {
 }  // namespace
 
 TEST_CASE("adaptive design's final N* is within 10% of the ground truth for several seeds", "[design]") {
-  for (std::uint64_t seed : {1, 2, 3, 4}) {
-    SweepConfig c = testing::synthetic_config("adaptive", seed, "batches = 12\n");
+  for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
+    SweepConfig c = testing::synthetic_config("adaptive", seed, "batches = 20\n");
     SimulationResult sim = run_sweep(c, 100);
     double truth = testing::true_n_star(c);
     double est = testing::estimated_n_star(c, sim.contents);
