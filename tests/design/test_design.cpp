@@ -194,3 +194,59 @@ TEST_CASE("make_design builds the random and adaptive strategies", "[design]") {
   CHECK(make_design(testing::synthetic_config("adaptive", 1))->name() == "adaptive");
   CHECK(make_design(testing::synthetic_config("adaptive", 1))->lag() == 1);
 }
+
+TEST_CASE("adaptive design plans for an end-to-end target (one budget, a query volume)", "[design]") {
+  std::string text = testing::synthetic_config_text("adaptive", 4, "batches = 5\n");
+  auto at = text.find("[target]");
+  auto end = text.find("[workload]");
+  text.replace(at, end - at, "[target]\nbudget = 2e19\nqueries = 1e7\ntokens_per_query = 100\nk_max = 1000\n");
+  SweepConfig c = parse_sweep_config(text, "e2e.toml");
+  REQUIRE(c.target.form == TargetConfig::Form::end_to_end);
+  SimulationResult sim = run_sweep(c, 5);
+  REQUIRE(sim.batches == 5);
+  auto last = nlohmann::json::parse(sim.contents.documents.back().json);
+  INFO(last.dump().substr(0, 400));
+  REQUIRE(last.contains("optimum"));
+  double n = last["optimum"]["n_star"], d = last["optimum"]["d_star"], k = last["optimum"]["k_star"];
+  CHECK(n > 0);
+  CHECK(d > 0);
+  CHECK(k >= 1);
+  CHECK(k <= 1000);
+  // The plan spends the one budget on training and serving.
+  CHECK(6 * n * d + 2 * n * 100 * k * 1e7 <= 2e19 * (1 + 1e-6));
+  double truth_lo, truth_hi;
+  planner_bounds(c, truth_lo, truth_hi);
+  Optimum truth = plan_optimum(testing::law_of(testing::truth_of(c)), c.target, truth_lo, truth_hi);
+  INFO("truth N* " << truth.n << " k* " << truth.k << ", planned N* " << n << " k* " << k);
+  CHECK(std::fabs(std::log(n / truth.n)) < std::log(1.5));
+}
+
+TEST_CASE("refit recovers the ground-truth law and its optimum from the full grid", "[design]") {
+  SweepConfig c = testing::synthetic_config("grid", 21);
+  SimulationResult sim = run_sweep(c, 100);
+  REQUIRE(sim.contents.runs.size() == 64);
+  auto obs = observations(sim.contents);
+  REQUIRE(obs.size() == 64);
+  REQUIRE(obs[0].p.size() == c.eval.problems);
+  FitResult f = fit_law(obs, make_resample(obs, 0, 0));
+  REQUIRE(f.ok);
+  LawParams t = testing::law_of(testing::truth_of(c));
+  // The loss law: the data's log-loss noise is 0.01; the fitted law stays within 1% of the truth
+  // over the grid, and the exponents within 0.05.
+  CHECK(f.loss_log_rmse < 0.015);
+  CHECK(std::fabs(f.law.alpha - t.alpha) < 0.05);
+  CHECK(std::fabs(f.law.beta - t.beta) < 0.05);
+  for (const RunObservation& o : obs) CHECK(std::fabs(f.law.loss(o.n, o.d) / t.loss(o.n, o.d) - 1) < 0.01);
+  // The accuracy law at the target's k, and the planned optimum.
+  for (double n : {1e7, 3e7, 1e8}) {
+    double d = 1e19 / (6 * n), k = 2e8 / (2 * n);
+    CHECK(std::fabs(f.law.accuracy(n, d, k) - t.accuracy(n, d, k)) < 0.05);
+  }
+  double lo, hi;
+  planner_bounds(c, lo, hi);
+  CHECK(std::fabs(plan_optimum(f.law, c.target, lo, hi).n / testing::true_n_star(c) - 1) < 0.10);
+  // The bootstrap members differ (they resample runs and problems) but all fit.
+  EnsembleFit ef = fit_ensemble(obs, 5, 8, c.target, lo, hi);
+  CHECK(ef.members.size() == 8);
+  CHECK(ef.n_lo < ef.n_hi);
+}
