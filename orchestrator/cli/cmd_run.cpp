@@ -2,7 +2,9 @@
 // launcher the one process does both. Creates the store or resumes it.
 #include <mpi.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <memory>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -66,6 +68,18 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
   if (vm.count("store")) config.store = vm["store"].as<std::string>();
   StoreOptions options;
   options.fsync = config.fsync;
+  options.hdf5_sync_interval = config.sync_interval;
+  // Test hook (tests/e2e/crash_resume.py): T2_TEST_CRASH_AT=STEP:K kills this process with
+  // SIGKILL the K-th time the store reaches STEP of a write (steps: schemas/store-layout.md).
+  if (const char* at = std::getenv("T2_TEST_CRASH_AT")) {
+    std::string spec = at;
+    auto colon = spec.find(':');
+    auto step = std::make_shared<std::string>(spec.substr(0, colon));
+    auto left = std::make_shared<long>(colon == std::string::npos ? 1 : std::atol(spec.c_str() + colon + 1));
+    options.probe = [step, left](const char* s) {
+      if (*step == s && --*left == 0) std::raise(SIGKILL);
+    };
+  }
 
   bool existed = Store::exists(config.store);
   Store store = existed ? Store::open(config.store, options)

@@ -49,7 +49,6 @@ int main(int argc, char** argv) {
   }
   for (auto* c : commands())
     if (name == c->name) return c->run(std::vector<std::string>(argv + 2, argv + argc));
-  std::cerr << fmt::format("t2: unknown command '{}'\n\n", name);
-  usage(std::cerr);
+  std::cerr << fmt::format("t2: unknown command '{}' (t2 --help lists the commands)\n", name);
   return t2::kExitUsage;
 }

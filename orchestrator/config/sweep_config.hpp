@@ -67,6 +67,7 @@ struct SweepConfig {
   std::uint32_t max_attempts = 3;
   double compute_cap = 0;        // FLOPs the sweep may spend (training + eval); 0 = unlimited
   bool fsync = true;             // fdatasync the journal on every commit
+  double sync_interval = 5;      // seconds between updates of the .h5 view from the journal
   double progress_interval = 2;  // seconds between progress lines
   double shutdown_grace = 60;    // seconds running jobs may finish after USR1/TERM
   GridConfig grid;

@@ -15,6 +15,7 @@
 //  * STORE.lock is held with flock() by the one coordinator writing the store.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -37,6 +38,11 @@ class StoreError : public std::runtime_error {
 struct StoreOptions {
   bool fsync = true;                 // fdatasync the journal in commit() (off: rely on the page cache)
   double hdf5_sync_interval = 5.0;   // seconds between automatic .h5 syncs in maybe_sync_hdf5()
+  // Crash-test hook, empty in production: called with a step name at fixed points of commit()
+  // and sync_hdf5() ("journal_written", "sync_begin", "marked", "tables", "outcome", "written",
+  // "rebuild_tables", "rebuild_outcome", "rebuild_written", "renamed"; schemas/store-layout.md),
+  // so a test can kill the process at an exact point of a write.
+  std::function<void(const char* step)> probe;
 };
 
 class Store {

@@ -28,7 +28,7 @@ check(h5dump_ok(store), "h5dump opens the store")
 out = os.path.join(work, "export.h5")
 t2("export", store, "--out", out)
 with h5py.File(out, "r") as f:
-    check(f.attrs["schema_version"] >= 1, "export has a schema version")
+    check(f.attrs["export_schema_version"] >= 1, "export has a schema version")
     runs = f["runs"]
     n = runs["n_params"][()]
     check(len(n) == 72, f"72 runs exported, got {len(n)}")
