@@ -1,7 +1,9 @@
 // design.cpp — the strategy factory and what every strategy shares: seeds and eval jobs.
 #include "orchestrator/design/design.hpp"
 
+#include "orchestrator/design/adaptive_design.hpp"
 #include "orchestrator/design/grid_design.hpp"
+#include "orchestrator/design/random_design.hpp"
 #include "workers/seed.hpp"
 
 namespace t2 {
@@ -28,8 +30,10 @@ std::vector<PlannedEval> evals_for_run(const SweepConfig& config, std::uint32_t 
 
 std::unique_ptr<Design> make_design(const SweepConfig& config) {
   if (config.design.strategy == "grid") return std::make_unique<GridDesign>(config);
+  if (config.design.strategy == "random") return std::make_unique<RandomDesign>(config);
+  if (config.design.strategy == "adaptive") return std::make_unique<AdaptiveDesign>(config);
   throw ConfigError(config.file, 0, "design.strategy", "\"" + config.design.strategy + "\"",
-                    "this build has no such strategy (available: grid)");
+                    "this build has no such strategy (available: grid, random, adaptive)");
 }
 
 }  // namespace t2

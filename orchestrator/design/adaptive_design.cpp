@@ -1,0 +1,200 @@
+// adaptive_design.cpp — refit, stop or acquire, and record the decision (see adaptive_design.hpp).
+#include "orchestrator/design/adaptive_design.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "orchestrator/design/acquisition.hpp"
+#include "orchestrator/design/initial_design.hpp"
+#include "orchestrator/design/refit.hpp"
+#include "workers/seed.hpp"
+
+namespace t2 {
+
+namespace {
+
+nlohmann::json law_json(const LawParams& l) {
+  return {{"E", l.E}, {"A", l.A}, {"B", l.B}, {"alpha", l.alpha}, {"beta", l.beta},
+          {"theta0", l.theta0}, {"theta1", l.theta1}, {"theta2", l.theta2}, {"theta3", l.theta3},
+          {"theta4", l.theta4}};
+}
+
+// Adds `replicates` runs per point, each with one eval per task taking `samples` samples.
+void add_point(const SweepConfig& config, BatchPlan& p, double n, double d, std::uint32_t samples) {
+  for (std::uint32_t r = 0; r < std::max<std::uint32_t>(1, config.replicates); ++r) {
+    PlannedRun run{n, d, run_seed(config.seed, n, d, r), r};
+    std::uint32_t idx = std::uint32_t(p.runs.size());
+    p.runs.push_back(run);
+    for (PlannedEval e : evals_for_run(config, idx, run)) {
+      e.samples = samples;
+      p.evals.push_back(e);
+    }
+  }
+}
+
+}  // namespace
+
+AdaptiveDesign::AdaptiveDesign(const SweepConfig& config) : config_(config), space_(config) {
+  if (config.target.form == TargetConfig::Form::none)
+    throw ConfigError(config.file, 0, "target", "", "the adaptive design needs a [target] (train_budget and inference_budget, or budget)");
+  if (config.design.ensemble < 2)
+    throw ConfigError(config.file, 0, "design.ensemble", std::to_string(config.design.ensemble),
+                      "the adaptive design needs at least 2 bootstrap members");
+  cap_ = config.compute_cap;
+  if (!(cap_ > 0)) {
+    cap_ = 0;
+    for (const GridPoint& g : grid_points(config.grid))
+      cap_ += std::max<std::uint32_t>(1, config.replicates) * planned_point_flops(g.n, g.d, config.eval.samples, config.eval);
+    if (!(cap_ > 0)) cap_ = std::numeric_limits<double>::infinity();
+  }
+}
+
+double AdaptiveDesign::batch_cost(std::uint32_t j, std::uint32_t batch, const StoreContents& seen,
+                                  const std::vector<double>& seen_costs) {
+  // The coordinator shows the plans of all earlier batches: their records give the cost.
+  if (j < seen_costs.size()) return seen_costs[j];
+  auto it = cost_.find(j);
+  if (it != cost_.end()) return it->second;
+  // A caller that hides plans too (none does today): re-plan batch j exactly as it was planned.
+  double before = 0;
+  for (std::uint32_t i = 0; i < j; ++i) before += batch_cost(i, batch, seen, seen_costs);
+  StoreContents older = visible_to_plan(seen, j, lag());
+  BatchPlan p = plan(j, older, before);
+  std::vector<double> eval_n;
+  for (const PlannedEval& e : p.evals) eval_n.push_back(p.runs[e.run].n_params);
+  double c = p.stop ? 0.0 : planned_batch_flops(p.runs, p.evals, eval_n, config_.eval);
+  cost_[j] = c;
+  return c;
+}
+
+BatchPlan AdaptiveDesign::next_batch(std::uint32_t batch, const StoreContents& seen) {
+  std::vector<double> seen_costs = planned_flops_by_batch(seen, config_.eval);
+  double before = 0;
+  for (std::uint32_t j = 0; j < batch; ++j) before += batch_cost(j, batch, seen, seen_costs);
+  BatchPlan p = plan(batch, seen, before);
+  std::vector<double> eval_n;
+  for (const PlannedEval& e : p.evals) eval_n.push_back(p.runs[e.run].n_params);
+  cost_[batch] = p.stop ? 0.0 : planned_batch_flops(p.runs, p.evals, eval_n, config_.eval);
+  return p;
+}
+
+BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, double planned_before) const {
+  BatchPlan p;
+  const DesignConfig& dc = config_.design;
+  const double remaining = cap_ - planned_before;
+  nlohmann::json doc = {{"strategy", "adaptive"}, {"batch", batch}, {"planned_flops", planned_before},
+                        {"compute_cap", cap_}, {"remaining_flops", remaining}};
+  auto stop = [&](std::string reason) {
+    p.stop = true;
+    p.reason = std::move(reason);
+    doc["stop"] = true;
+    doc["reason"] = p.reason;
+    p.decision_json = doc.dump();
+    return p;
+  };
+  if (dc.batches > 0 && batch >= dc.batches) return stop(fmt::format("batch limit reached ({} batches)", dc.batches));
+  if (!(remaining > 0)) return stop(fmt::format("compute cap spent ({:.3g} of {:.3g} FLOPs planned)", planned_before, cap_));
+
+  const std::vector<RunObservation> obs = observations(seen);
+  doc["seen_runs"] = obs.size();
+  double n_lo, n_hi;
+  planner_bounds(config_, n_lo, n_hi);
+  const std::uint64_t seed = mix_seed(mix_seed(config_.seed, std::uint64_t{0x61646170}), std::uint64_t{batch});
+  EnsembleFit ef = fit_ensemble(obs, seed, dc.ensemble, config_.target, n_lo, n_hi);
+  const std::uint32_t batch_size = batch == 0 && dc.first_batch > 0 ? dc.first_batch : dc.batch_size;
+  const double reps = std::max<std::uint32_t>(1, config_.replicates);
+
+  if (!ef.point.ok || ef.members.size() < 2) {
+    // Blind batch: nothing to fit yet (batch 0, or batch 1 whose plan may not see batch 0).
+    const double cap0 = initial_point_cap(config_.target);
+    std::vector<GridPoint> pts = batch == 0 ? initial_points(config_, space_, batch_size, cap0)
+                                            : space_filling_points(space_, config_.seed, batch, batch_size, cap0);
+    double left = remaining;
+    nlohmann::json chosen = nlohmann::json::array();
+    for (const GridPoint& g : pts) {
+      std::uint32_t s = choose_samples(target_k(config_.target, g.n, 0, config_.eval), config_.eval);
+      double cost = reps * planned_point_flops(g.n, g.d, s, config_.eval);
+      if (cost > left) continue;
+      left -= cost;
+      add_point(config_, p, g.n, g.d, s);
+      chosen.push_back({{"n", g.n}, {"d", g.d}, {"samples", s}, {"cost", cost}});
+    }
+    if (p.runs.empty()) return stop("compute cap spent (no initial point fits in the remaining compute)");
+    doc["mode"] = batch == 0 ? "initial" : "space_filling";
+    doc["chosen"] = chosen;
+    p.decision_json = doc.dump();
+    return p;
+  }
+
+  // The fit and the planned optimum with its bootstrap interval.
+  nlohmann::json fit = {{"point", law_json(ef.point.law)},
+                        {"loss_log_rmse", ef.point.loss_log_rmse},
+                        {"mu_rmse", ef.point.mu_rmse},
+                        {"members_ok", ef.members.size()},
+                        {"members_tried", ef.tried}};
+  nlohmann::json members = nlohmann::json::array();
+  for (std::size_t m = 0; m < ef.members.size(); ++m) {
+    nlohmann::json j = law_json(ef.members[m]);
+    j["n_star"] = ef.optima[m].n;
+    j["d_star"] = ef.optima[m].d;
+    j["k_star"] = ef.optima[m].k;
+    members.push_back(j);
+  }
+  fit["ensemble"] = members;
+  std::vector<double> ks;
+  for (const Optimum& o : ef.optima) ks.push_back(o.k);
+  const double k_star = quantile(ks, 0.5);
+  doc["fit"] = fit;
+  doc["optimum"] = {{"n_star", ef.point_optimum.n}, {"d_star", ef.point_optimum.d},
+                    {"k_star", ef.point_optimum.k}, {"accuracy", ef.point_optimum.accuracy},
+                    {"n_median", ef.n_median}, {"n_lo", ef.n_lo}, {"n_hi", ef.n_hi},
+                    {"rel_width", ef.rel_width}, {"tolerance", dc.stop_tolerance}};
+  // An optimum pinned at a bound of the planner's N range is not a converged estimate: the
+  // members agree only because the search cannot go further.
+  const bool at_bound = ef.n_lo <= n_lo * (1 + 1e-6) || ef.n_hi >= n_hi * (1 - 1e-6);
+  doc["optimum"]["at_bound"] = at_bound;
+  if (!at_bound && ef.rel_width <= dc.stop_tolerance)
+    return stop(fmt::format("N* = {:.4g} known to within tolerance: 95% interval [{:.4g}, {:.4g}], relative width {:.3g} <= {:.3g}",
+                            ef.n_median, ef.n_lo, ef.n_hi, ef.rel_width, dc.stop_tolerance));
+
+  // Candidates: the members' optimum quantiles on the target's own slice, then Halton points.
+  std::vector<GridPoint> extra;
+  for (double q : {0.1, 0.3, 0.5, 0.7, 0.9}) {
+    std::vector<double> ln_n, ln_d;
+    for (const Optimum& o : ef.optima) { ln_n.push_back(std::log(o.n)); ln_d.push_back(std::log(o.d)); }
+    double n = std::exp(quantile(ln_n, q));
+    double d = config_.target.form == TargetConfig::Form::split ? config_.target.train_budget / (6 * n)
+                                                               : std::exp(quantile(ln_d, q));
+    extra.push_back({n, d});
+  }
+  std::vector<Candidate> cands = make_candidates(config_, space_, batch, dc.candidates, extra, remaining, k_star);
+  EnsembleView view;
+  view.members = ef.members;
+  for (const Optimum& o : ef.optima) view.log_n_star.push_back(std::log(o.n));
+  view.loss_noise = ef.point.loss_log_rmse;
+  view.mu_misfit = ef.point.mu_rmse;
+  view.problems = double(config_.eval.problems) * double(std::max<std::size_t>(1, config_.eval.tasks.size()));
+  std::vector<std::size_t> chosen = select_batch(cands, view, config_.target, k_star, batch_size, remaining, config_.eval);
+  nlohmann::json cj = nlohmann::json::array();
+  for (const Candidate& c : cands)
+    cj.push_back({c.n, c.d, c.samples, c.cost, c.reduction, c.score});
+  doc["candidate_columns"] = {"n", "d", "samples", "cost", "reduction", "score"};
+  doc["candidates"] = cj;
+  if (chosen.empty()) return stop(fmt::format("compute cap spent (no candidate fits in the remaining {:.3g} FLOPs)", remaining));
+  nlohmann::json ch = nlohmann::json::array();
+  for (std::size_t i : chosen) {
+    add_point(config_, p, cands[i].n, cands[i].d, cands[i].samples);
+    ch.push_back({{"candidate", i}, {"n", cands[i].n}, {"d", cands[i].d}, {"samples", cands[i].samples},
+                  {"cost", cands[i].cost}, {"reduction", cands[i].reduction}});
+  }
+  doc["mode"] = "acquisition";
+  doc["chosen"] = ch;
+  p.decision_json = doc.dump();
+  return p;
+}
+
+}  // namespace t2

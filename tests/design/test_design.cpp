@@ -1,0 +1,252 @@
+// test_design.cpp — the random and adaptive strategies on a synthetic ground truth, simulated
+// in-process (no MPI): accuracy of the final N*, bounds and budget of every proposal,
+// determinism, stopping, and the initial design.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "orchestrator/design/acquisition.hpp"
+#include "orchestrator/design/adaptive_design.hpp"
+#include "orchestrator/design/initial_design.hpp"
+#include "orchestrator/design/simulation.hpp"
+#include "tests/design/synthetic_sweep.hpp"
+
+using namespace t2;
+
+namespace {
+
+SimulationResult run_sweep(const SweepConfig& c, std::uint32_t max_batches) {
+  auto design = make_design(c);
+  SyntheticWorkload workload(testing::truth_of(c));
+  return simulate_sweep(c, *design, workload, max_batches);
+}
+
+}  // namespace
+
+TEST_CASE("adaptive design's final N* is within 10% of the ground truth for several seeds", "[design]") {
+  for (std::uint64_t seed : {1, 2, 3, 4, 5}) {
+    SweepConfig c = testing::synthetic_config("adaptive", seed, "batches = 20\n");
+    SimulationResult sim = run_sweep(c, 100);
+    double truth = testing::true_n_star(c);
+    double est = testing::estimated_n_star(c, sim.contents);
+    INFO("seed " << seed << ": truth " << truth << ", estimate " << est << ", stop: " << sim.stop_reason);
+    CHECK(std::fabs(est / truth - 1) < 0.10);
+    // And it got there spending less than the full 8 x 8 grid would.
+    double grid = 0;
+    for (const GridPoint& g : grid_points(c.grid)) grid += run_flops(g.n, g.d, c.eval);
+    CHECK(sim.flops < 0.2 * grid);
+  }
+}
+
+TEST_CASE("acquisition never proposes points outside the ranges or over the remaining compute", "[design]") {
+  // A cap that runs out mid-sweep, with tokens-per-parameter bounds cutting the rectangle.
+  SweepConfig c = testing::synthetic_config("adaptive", 7);
+  c.grid.min_tokens_per_param = 2;
+  c.grid.max_tokens_per_param = 5000;
+  c.compute_cap = 3e19;
+  DesignSpace space(c);
+  SimulationResult sim = run_sweep(c, 100);
+  INFO("stop: " << sim.stop_reason);
+  REQUIRE(sim.contents.runs.size() > 12);
+  for (const RunRecord& r : sim.contents.runs) {
+    INFO("run " << r.index << " N " << r.plan.n_params << " D " << r.plan.n_tokens);
+    CHECK(space.contains(r.plan.n_params, r.plan.n_tokens));
+  }
+  // Every scored candidate is inside the space and affordable when it was scored.
+  std::size_t scored = 0;
+  for (const Document& d : sim.contents.documents) {
+    auto j = nlohmann::json::parse(d.json);
+    if (!j.contains("candidates")) continue;
+    double remaining = j["remaining_flops"].get<double>();
+    for (const auto& cand : j["candidates"]) {
+      double n = cand[0], dd = cand[1], cost = cand[3];
+      CHECK(space.contains(n, dd));
+      CHECK(cost <= remaining);
+      ++scored;
+    }
+  }
+  CHECK(scored > 100);
+  // The whole sweep's planned cost stays within the cap.
+  double planned = 0;
+  for (double b : planned_flops_by_batch(sim.contents, c.eval)) planned += b;
+  CHECK(planned <= c.compute_cap);
+  CHECK(sim.stop_reason.find("compute cap spent") != std::string::npos);
+}
+
+TEST_CASE("make_candidates keeps only affordable points inside the space", "[design]") {
+  SweepConfig c = testing::synthetic_config("adaptive", 3);
+  DesignSpace space(c);
+  for (double remaining : {1e16, 1e17, 1e18, 1e19}) {
+    auto cands = make_candidates(c, space, 5, 256, {{1e5, 1e9}, {2e7, 1e12}, {5e7, 1e9}}, remaining, 0);
+    for (const Candidate& k : cands) {
+      CHECK(space.contains(k.n, k.d));
+      CHECK(k.cost <= remaining);
+      CHECK(k.samples >= 8);
+      CHECK(k.samples <= c.eval.samples);
+    }
+  }
+}
+
+TEST_CASE("adaptive design: same seed and same seen-contents give the same points", "[design]") {
+  SweepConfig c = testing::synthetic_config("adaptive", 11, "batches = 6\n");
+  SimulationResult sim = run_sweep(c, 6);
+  REQUIRE(sim.batches == 6);
+  // A fresh Design (a resumed sweep) planning batch b from what the coordinator shows gives
+  // exactly the plan the original object made, decision record included.
+  for (std::uint32_t b : {2u, 4u, 5u}) {
+    AdaptiveDesign fresh(c);
+    BatchPlan again = fresh.next_batch(b, visible_to_plan(sim.contents, b, fresh.lag()));
+    std::vector<const RunRecord*> original;
+    for (const RunRecord& r : sim.contents.runs) if (r.batch == b) original.push_back(&r);
+    REQUIRE(again.runs.size() == original.size());
+    for (std::size_t i = 0; i < original.size(); ++i) {
+      CHECK(again.runs[i].n_params == original[i]->plan.n_params);
+      CHECK(again.runs[i].n_tokens == original[i]->plan.n_tokens);
+      CHECK(again.runs[i].seed == original[i]->plan.seed);
+    }
+    std::string stored;
+    for (const Document& d : sim.contents.documents) if (d.batch == b) stored = d.json;
+    CHECK(again.decision_json == stored);
+  }
+  // A batch's points are diverse: no point is chosen twice.
+  for (std::uint32_t b = 0; b < 6; ++b) {
+    std::set<std::pair<double, double>> pts;
+    std::size_t n = 0;
+    for (const RunRecord& r : sim.contents.runs) if (r.batch == b) { pts.insert({r.plan.n_params, r.plan.n_tokens}); ++n; }
+    CHECK(pts.size() == n);
+  }
+}
+
+TEST_CASE("adaptive design stops with a reason when the N* interval is within tolerance", "[design]") {
+  SweepConfig c = testing::synthetic_config("adaptive", 5);
+  c.design.stop_tolerance = 3.0;  // 95% interval narrower than 3x N*: reached after a few refits
+  SimulationResult sim = run_sweep(c, 30);
+  INFO(sim.stop_reason);
+  CHECK(sim.stop_reason.find("within tolerance") != std::string::npos);
+  CHECK(sim.batches < 30);
+  auto last = nlohmann::json::parse(sim.contents.documents.back().json);
+  CHECK(last["stop"] == true);
+  CHECK(last["optimum"]["rel_width"].get<double>() <= 3.0);
+}
+
+TEST_CASE("adaptive design chooses fewer eval samples for larger models", "[design]") {
+  EvalConfig e;
+  e.samples = 64;
+  // Split target C_inf = 2e8: k = C_inf / 2N.
+  TargetConfig t;
+  t.form = TargetConfig::Form::split;
+  t.inference_budget = 2e8;
+  CHECK(choose_samples(target_k(t, 1e7, 0, e), e) == 32);  // k = 10 -> 2k = 20 -> 32
+  CHECK(choose_samples(target_k(t, 1e6, 0, e), e) == 64);  // k = 100: capped at [eval] samples
+  CHECK(choose_samples(target_k(t, 1e9, 0, e), e) == 8);   // k < 1: floor of 8
+}
+
+TEST_CASE("random design draws deterministic points inside the space and stops at its batch limit", "[design]") {
+  SweepConfig c = testing::synthetic_config("random", 9);
+  DesignSpace space(c);
+  SimulationResult a = run_sweep(c, 100), b = run_sweep(c, 100);
+  CHECK(a.batches == 8);  // 64 grid points / batch_size 8
+  CHECK(a.stop_reason.find("batch limit") != std::string::npos);
+  REQUIRE(a.contents.runs.size() == b.contents.runs.size());
+  for (std::size_t i = 0; i < a.contents.runs.size(); ++i) {
+    CHECK(a.contents.runs[i].plan.n_params == b.contents.runs[i].plan.n_params);
+    CHECK(space.contains(a.contents.runs[i].plan.n_params, a.contents.runs[i].plan.n_tokens));
+  }
+}
+
+TEST_CASE("initial design: a log-spaced lattice inside the ranges and under the cap", "[design]") {
+  SweepConfig c = testing::synthetic_config("adaptive", 1);
+  DesignSpace space(c);
+  auto pts = initial_points(c, space, 12, 1e18);
+  CHECK(pts.size() >= 8);
+  std::set<double> ns;
+  for (const GridPoint& p : pts) {
+    CHECK(space.contains(p.n, p.d));
+    CHECK(train_flops(p.n, p.d) <= 1e18 * (1 + 1e-9));
+    ns.insert(p.n);
+  }
+  CHECK(ns.size() >= 3);  // spread over model sizes, not one row
+}
+
+TEST_CASE("initial design: IsoFLOP slices on the configured budgets", "[design]") {
+  SweepConfig c = testing::synthetic_config("adaptive", 1);
+  c.grid.d.clear();
+  c.grid.isoflop = {1e17, 1e18, 1e19, 1e20};
+  DesignSpace space(c);
+  auto pts = initial_points(c, space, 12, 1e19);
+  REQUIRE(pts.size() >= 9);
+  std::set<long> budgets;
+  for (const GridPoint& p : pts) {
+    double C = 6 * p.n * p.d;
+    budgets.insert(std::lround(std::log10(C)));
+    CHECK(std::fabs(std::log10(C) - std::round(std::log10(C))) < 1e-9);  // exactly on a slice
+    CHECK(C <= 1e19 * (1 + 1e-9));
+    CHECK(space.contains(p.n, p.d));
+  }
+  CHECK(budgets.size() >= 2);
+}
+
+TEST_CASE("make_design builds the random and adaptive strategies", "[design]") {
+  CHECK(make_design(testing::synthetic_config("random", 1))->name() == "random");
+  CHECK(make_design(testing::synthetic_config("adaptive", 1))->name() == "adaptive");
+  CHECK(make_design(testing::synthetic_config("adaptive", 1))->lag() == 1);
+}
+
+TEST_CASE("adaptive design plans for an end-to-end target (one budget, a query volume)", "[design]") {
+  std::string text = testing::synthetic_config_text("adaptive", 4, "batches = 5\n");
+  auto at = text.find("[target]");
+  auto end = text.find("[workload]");
+  text.replace(at, end - at, "[target]\nbudget = 2e19\nqueries = 1e7\ntokens_per_query = 100\nk_max = 1000\n");
+  SweepConfig c = parse_sweep_config(text, "e2e.toml");
+  REQUIRE(c.target.form == TargetConfig::Form::end_to_end);
+  SimulationResult sim = run_sweep(c, 5);
+  REQUIRE(sim.batches == 5);
+  auto last = nlohmann::json::parse(sim.contents.documents.back().json);
+  INFO(last.dump().substr(0, 400));
+  REQUIRE(last.contains("optimum"));
+  double n = last["optimum"]["n_star"], d = last["optimum"]["d_star"], k = last["optimum"]["k_star"];
+  CHECK(n > 0);
+  CHECK(d > 0);
+  CHECK(k >= 1);
+  CHECK(k <= 1000);
+  // The plan spends the one budget on training and serving.
+  CHECK(6 * n * d + 2 * n * 100 * k * 1e7 <= 2e19 * (1 + 1e-6));
+  double truth_lo, truth_hi;
+  planner_bounds(c, truth_lo, truth_hi);
+  Optimum truth = plan_optimum(testing::law_of(testing::truth_of(c)), c.target, truth_lo, truth_hi);
+  INFO("truth N* " << truth.n << " k* " << truth.k << ", planned N* " << n << " k* " << k);
+  CHECK(std::fabs(std::log(n / truth.n)) < std::log(1.5));
+}
+
+TEST_CASE("refit recovers the ground-truth law and its optimum from the full grid", "[design]") {
+  SweepConfig c = testing::synthetic_config("grid", 21);
+  SimulationResult sim = run_sweep(c, 100);
+  REQUIRE(sim.contents.runs.size() == 64);
+  auto obs = observations(sim.contents);
+  REQUIRE(obs.size() == 64);
+  REQUIRE(obs[0].p.size() == c.eval.problems);
+  FitResult f = fit_law(obs, make_resample(obs, 0, 0));
+  REQUIRE(f.ok);
+  LawParams t = testing::law_of(testing::truth_of(c));
+  // The loss law: the data's log-loss noise is 0.01; the fitted law stays within 1% of the truth
+  // over the grid, and the exponents within 0.05.
+  CHECK(f.loss_log_rmse < 0.015);
+  CHECK(std::fabs(f.law.alpha - t.alpha) < 0.05);
+  CHECK(std::fabs(f.law.beta - t.beta) < 0.05);
+  for (const RunObservation& o : obs) CHECK(std::fabs(f.law.loss(o.n, o.d) / t.loss(o.n, o.d) - 1) < 0.01);
+  // The accuracy law at the target's k, and the planned optimum.
+  for (double n : {1e7, 3e7, 1e8}) {
+    double d = 1e19 / (6 * n), k = 2e8 / (2 * n);
+    CHECK(std::fabs(f.law.accuracy(n, d, k) - t.accuracy(n, d, k)) < 0.05);
+  }
+  double lo, hi;
+  planner_bounds(c, lo, hi);
+  CHECK(std::fabs(plan_optimum(f.law, c.target, lo, hi).n / testing::true_n_star(c) - 1) < 0.10);
+  // The bootstrap members differ (they resample runs and problems) but all fit.
+  EnsembleFit ef = fit_ensemble(obs, 5, 8, c.target, lo, hi);
+  CHECK(ef.members.size() == 8);
+  CHECK(ef.n_lo < ef.n_hi);
+}
