@@ -12,7 +12,7 @@
 
 namespace t2 {
 extern const Command kRunCommand, kStatusCommand, kExportCommand, kValidateCommand, kFitCommand, kPlanCommand,
-    kImportCommand, kSlurmCommand;
+    kImportCommand, kReportCommand, kSlurmCommand;
 }
 
 namespace {
@@ -20,7 +20,8 @@ namespace {
 const std::vector<const t2::Command*>& commands() {
   static const std::vector<const t2::Command*> all = {
       &t2::kRunCommand, &t2::kStatusCommand, &t2::kExportCommand, &t2::kValidateCommand,
-      &t2::kFitCommand, &t2::kPlanCommand,   &t2::kImportCommand, &t2::kSlurmCommand};
+      &t2::kFitCommand, &t2::kPlanCommand,   &t2::kImportCommand, &t2::kReportCommand,
+      &t2::kSlurmCommand};
   return all;
 }
 
