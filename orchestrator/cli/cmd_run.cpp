@@ -22,6 +22,8 @@
 
 namespace t2 {
 
+extern const Command kFitCommand, kPlanCommand;
+
 namespace {
 
 // Started by mpirun/srun? (Open MPI and PMIx set these; a plain `t2 run` sets none.)
@@ -61,6 +63,36 @@ int run_worker_rank(const std::string& config_path, MpiSession& mpi) {
     mpi.abort(kExitFailure);
   }
   return kExitOk;
+}
+
+// The end of a finished sweep: the T² accuracy law fitted to the first task (stored in the store
+// as a "fit" document) and the plan for the config's [target], exactly as `t2 fit` and `t2 plan`
+// print them. A fit the data cannot support is a note, not a failure of the sweep.
+void report_fit_and_plan(const SweepConfig& config) {
+  std::vector<std::string> common = {config.store, "--task", config.eval.tasks.front()};
+  std::cout << "\n";
+  std::cout.flush();
+  if (kFitCommand.run(common) != kExitOk) {
+    std::cout << "(no fit: see the message above; `t2 fit " << config.store << "` once more runs are done)\n";
+    return;
+  }
+  auto plan = common;
+  const auto& t = config.target;
+  if (t.form == TargetConfig::Form::split) {
+    plan.insert(plan.end(), {"--train-budget", fmt::format("{:g}", t.train_budget), "--inference-budget",
+                             fmt::format("{:g}", t.inference_budget)});
+  } else if (t.form == TargetConfig::Form::end_to_end) {
+    plan.insert(plan.end(), {"--budget", fmt::format("{:g}", t.budget), "--queries", fmt::format("{:g}", t.queries),
+                             "--tokens-per-sample", fmt::format("{:g}", t.tokens_per_query)});
+  } else {
+    std::cout << "(no [target] in the config: plan with `t2 plan " << config.store
+              << " --train-budget C --inference-budget C_inf`)\n";
+    return;
+  }
+  if (t.k_max > 0) plan.insert(plan.end(), {"--k-max", fmt::format("{:g}", t.k_max)});
+  std::cout << "\n";
+  std::cout.flush();
+  kPlanCommand.run(plan);
 }
 
 int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
@@ -112,7 +144,10 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
   install_shutdown_handlers();
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
-  if (!vm.count("quiet")) std::cout << "\n" << render_status(summarize(read_store(config.store)), config.store);
+  if (!vm.count("quiet")) {
+    std::cout << "\n" << render_status(summarize(read_store(config.store)), config.store);
+    if (outcome.end == SweepOutcome::End::finished) report_fit_and_plan(config);
+  }
   return outcome.end == SweepOutcome::End::interrupted ? kExitInterrupted : kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // summary.cpp — see summary.hpp.
 #include "orchestrator/sweep/summary.hpp"
 
+#include <map>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -31,7 +33,8 @@ SweepSummary summarize(const StoreContents& c) {
     s.flops_planned += f;
     if (r.state == JobState::done) s.flops_done += r.result.flops > 0 ? r.result.flops : f;
     if (r.failure != FailureClass::none)
-      s.failures.push_back({JobKind::train, r.index, r.failure, r.reason, r.attempts, r.state == JobState::failed});
+      s.failures.push_back({JobKind::train, r.index, r.failure, r.reason, r.attempts, r.state == JobState::failed,
+                            r.state == JobState::done});
   }
   for (auto& e : c.evals) {
     count(s.eval, e.state);
@@ -39,9 +42,14 @@ SweepSummary summarize(const StoreContents& c) {
     if (e.state == JobState::done) s.flops_done += e.result.flops;
     s.flops_planned += e.state == JobState::done ? e.result.flops : 2.0 * n * 16.0 * e.plan.samples * e.plan.problems;
     if (e.failure != FailureClass::none)
-      s.failures.push_back({JobKind::eval, e.index, e.failure, e.reason, e.attempts, e.state == JobState::failed});
+      s.failures.push_back({JobKind::eval, e.index, e.failure, e.reason, e.attempts, e.state == JobState::failed,
+                            e.state == JobState::done});
   }
-  for (auto& f : s.failures) s.retried += f.final ? (f.attempts > 0 ? f.attempts - 1 : 0) : f.attempts;
+  // Every failed attempt was retried except the last one of a job that failed for good; a job
+  // that finished after failures had attempts - 1 failed (and retried) attempts.
+  for (auto& f : s.failures) s.retried += (f.final || f.done) ? (f.attempts > 0 ? f.attempts - 1 : 0) : f.attempts;
+  std::map<std::uint32_t, std::size_t> runs_in_batch;
+  for (auto& b : c.batches) runs_in_batch[b.index] = b.n_runs;
   double busy = 0, capacity = 0;
   for (auto& d : c.documents) {
     if (d.kind == "session") {
@@ -59,7 +67,22 @@ SweepSummary summarize(const StoreContents& c) {
       }
     } else if (d.kind == "design") {
       auto j = nlohmann::json::parse(d.json, nullptr, false);
-      if (!j.is_discarded() && j.value("stop", false)) s.design_stop = j.value("reason", "");
+      if (j.is_discarded()) continue;
+      if (j.value("stop", false)) s.design_stop = j.value("reason", "");
+      BatchLine b;
+      b.batch = d.batch;
+      b.stop = j.value("stop", false);
+      b.reason = j.value("reason", "");
+      b.runs = b.stop ? 0 : runs_in_batch[d.batch];
+      if (auto dec = j.find("decision"); dec != j.end() && dec->is_object()) {
+        b.mode = dec->value("mode", dec->value("strategy", ""));
+        if (auto o = dec->find("optimum"); o != dec->end() && o->is_object()) {
+          b.n_star = o->value("n_star", 0.0);
+          b.n_lo = o->value("n_lo", 0.0);
+          b.n_hi = o->value("n_hi", 0.0);
+        }
+      }
+      s.history.push_back(std::move(b));
     }
   }
   if (capacity > 0) s.idle_fraction = std::max(0.0, 1.0 - busy / capacity);
@@ -83,6 +106,19 @@ std::string render_status(const SweepSummary& s, const std::string& path) {
                        s.flops_done / s.run_seconds, s.sessions, duration(s.run_seconds));
   if (s.idle_fraction >= 0) out += fmt::format("workers    {:.1f}% idle\n", 100.0 * s.idle_fraction);
   if (!s.last_stop.empty()) out += fmt::format("last stop  {}\n", s.last_stop);
+  bool fitted = false;
+  for (auto& b : s.history) fitted = fitted || b.n_star > 0;
+  if (fitted) {  // an adaptive design: the optimum's history, batch by batch
+    out += "history    batch  mode          runs   N* (interval)\n";
+    for (auto& b : s.history) {
+      if (b.stop) {
+        out += fmt::format("           {:>5}  stop: {}\n", b.batch, b.reason);
+        continue;
+      }
+      out += fmt::format("           {:>5}  {:<12} {:>5}   {}\n", b.batch, b.mode, b.runs,
+                         b.n_star > 0 ? fmt::format("{:.3g} ({:.3g} .. {:.3g})", b.n_star, b.n_lo, b.n_hi) : "-");
+    }
+  }
   std::size_t final_failures = 0;
   for (auto& f : s.failures) final_failures += f.final;
   out += fmt::format("failures   {} failed for good, {} attempts retried\n", final_failures, s.retried);
@@ -108,6 +144,10 @@ std::string render_status_json(const SweepSummary& s) {
          {"run_seconds", s.run_seconds}, {"retried", s.retried}, {"live", s.live},
          {"last_stop", s.last_stop}, {"design_stop", s.design_stop}};
   j["idle_fraction"] = s.idle_fraction >= 0 ? json(s.idle_fraction) : json(nullptr);
+  j["history"] = json::array();
+  for (auto& b : s.history)
+    j["history"].push_back({{"batch", b.batch}, {"mode", b.mode}, {"runs", b.runs}, {"n_star", b.n_star},
+                            {"n_lo", b.n_lo}, {"n_hi", b.n_hi}, {"stop", b.stop}, {"reason", b.reason}});
   j["failures"] = json::array();
   for (auto& f : s.failures)
     j["failures"].push_back({{"kind", to_string(f.kind)}, {"index", f.index}, {"class", to_string(f.cls)},

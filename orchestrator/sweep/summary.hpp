@@ -22,6 +22,17 @@ struct FailureLine {
   std::string reason;
   std::uint32_t attempts;
   bool final;  // failed for good (else: retried or retrying)
+  bool done;   // it succeeded on a later attempt
+};
+
+// One batch of the design's history (from its "design" document).
+struct BatchLine {
+  std::uint32_t batch = 0;
+  std::string mode;            // initial, space_filling, acquisition, grid, ... ("" if not said)
+  std::size_t runs = 0;        // runs planned in the batch
+  double n_star = 0, n_lo = 0, n_hi = 0;  // the planned optimum and its interval, if the design fitted
+  bool stop = false;
+  std::string reason;
 };
 
 struct SweepSummary {
@@ -31,6 +42,7 @@ struct SweepSummary {
   double flops_planned = 0;    // of every planned job
   std::size_t retried = 0;     // failed attempts that were retried
   std::vector<FailureLine> failures;
+  std::vector<BatchLine> history;
   std::size_t sessions = 0;    // coordinator runs (1 + resumes)
   double run_seconds = 0;      // wall time of all finished sessions
   double idle_fraction = -1;   // worker idle fraction over finished sessions (-1 = unknown)
