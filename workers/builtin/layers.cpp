@@ -1,0 +1,347 @@
+// layers.cpp — forward and backward of each transformer layer (see layers.hpp). Follows llm.c's
+// train_gpt2.c kernel by kernel; matrix multiplies go to OpenBLAS, the rest are OpenMP loops whose
+// result does not depend on the thread count (every output element is summed by one thread).
+#include "workers/builtin/layers.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "workers/builtin/parallel.hpp"
+
+namespace t2::builtin {
+
+static void blas_gemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                      int ldb, float beta, float* C, int ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+              ldb, beta, C, ldc);
+}
+static void blas_gemm(bool ta, bool tb, int M, int N, int K, double alpha, const double* A, int lda, const double* B,
+                      int ldb, double beta, double* C, int ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+              ldb, beta, C, ldc);
+}
+
+// The rows of C are split into contiguous runs of 16-row blocks, one run per thread, each an
+// independent single-threaded BLAS call. (With one thread: one call for all rows. The BLAS
+// kernel's sum over K has the same order either way in our tests, see the thread test.)
+template <class F>
+void gemm(bool ta, bool tb, int M, int N, int K, F alpha, const F* A, int lda, const F* B, int ldb, F beta, F* C,
+          int ldc) {
+  const int per = 16;
+  const int blocks = (M + per - 1) / per;
+  if (threads() == 1 || blocks <= 1) {
+    blas_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  parallel_for(blocks, [&](int b0, int b1) {
+    int m0 = b0 * per, m = std::min(b1 * per, M) - m0;
+    // Rows m0.. of op(A): rows of A when not transposed, columns of A when transposed.
+    const F* Ab = ta ? A + m0 : A + std::size_t(m0) * lda;
+    blas_gemm(ta, tb, m, N, K, alpha, Ab, lda, B, ldb, beta, C + std::size_t(m0) * ldc, ldc);
+  });
+}
+template void gemm<float>(bool, bool, int, int, int, float, const float*, int, const float*, int, float, float*, int);
+template void gemm<double>(bool, bool, int, int, int, double, const double*, int, const double*, int, double, double*,
+                           int);
+
+template <class F>
+void encoder_forward(F* out, const int* inp, const F* wte, const F* wpe, int B, int T, int C) {
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) {
+      F* o = out + (std::size_t(b) * T + t) * C;
+      const F* e = wte + std::size_t(inp[b * T + t]) * C;
+      const F* p = wpe + std::size_t(t) * C;
+      for (int i = 0; i < C; i++) o[i] = e[i] + p[i];
+    }
+}
+
+template <class F>
+void encoder_backward(F* dwte, F* dwpe, const F* dout, const int* inp, int B, int T, int C) {
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) {
+      const F* d = dout + (std::size_t(b) * T + t) * C;
+      F* de = dwte + std::size_t(inp[b * T + t]) * C;
+      F* dp = dwpe + std::size_t(t) * C;
+      for (int i = 0; i < C; i++) {
+        de[i] += d[i];
+        dp[i] += d[i];
+      }
+    }
+}
+
+template <class F>
+void layernorm_forward(F* out, F* mean, F* rstd, const F* inp, const F* w, const F* b, int N, int C) {
+  const F eps = F(1e-5);
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int n = lo_; n < hi_; n++) {
+      const F* x = inp + std::size_t(n) * C;
+      F m = 0;
+      for (int i = 0; i < C; i++) m += x[i];
+      m /= C;
+      F v = 0;
+      for (int i = 0; i < C; i++) v += (x[i] - m) * (x[i] - m);
+      v /= C;
+      F s = F(1) / std::sqrt(v + eps);
+      F* o = out + std::size_t(n) * C;
+      for (int i = 0; i < C; i++) o[i] = (x[i] - m) * s * w[i] + b[i];
+      mean[n] = m;
+      rstd[n] = s;
+    }
+  });
+}
+
+// With xhat = (x - mean) * rstd and g = dout * w:
+//   dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),  dw += dout * xhat,  db += dout.
+template <class F>
+void layernorm_backward(F* dinp, F* dw, F* db, const F* dout, const F* inp, const F* w, const F* mean, const F* rstd,
+                        int N, int C) {
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int n = lo_; n < hi_; n++) {
+      const F* d = dout + std::size_t(n) * C;
+      const F* x = inp + std::size_t(n) * C;
+      F* dx = dinp + std::size_t(n) * C;
+      F m = mean[n], s = rstd[n];
+      F dnorm_mean = 0, dnorm_norm_mean = 0;
+      for (int i = 0; i < C; i++) {
+        F xhat = (x[i] - m) * s;
+        F g = w[i] * d[i];
+        dnorm_mean += g;
+        dnorm_norm_mean += g * xhat;
+      }
+      dnorm_mean /= C;
+      dnorm_norm_mean /= C;
+      for (int i = 0; i < C; i++) {
+        F xhat = (x[i] - m) * s;
+        F g = w[i] * d[i];
+        dx[i] += (g - dnorm_mean - xhat * dnorm_norm_mean) * s;
+      }
+    }
+  });
+  // Parameter gradients: each column summed over rows by one thread, in row order.
+  parallel_for(C, [&](int lo_, int hi_) {
+    for (int i = lo_; i < hi_; i++) {
+      F sw = 0, sb = 0;
+      for (int n = 0; n < N; n++) {
+        F d = dout[std::size_t(n) * C + i];
+        sw += d * (inp[std::size_t(n) * C + i] - mean[n]) * rstd[n];
+        sb += d;
+      }
+      dw[i] += sw;
+      db[i] += sb;
+    }
+  });
+}
+
+template <class F>
+void matmul_forward(F* out, const F* inp, const F* w, const F* bias, int N, int C, int OC) {
+  gemm<F>(false, true, N, OC, C, F(1), inp, C, w, C, F(0), out, OC);
+  if (!bias) return;
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int n = lo_; n < hi_; n++)
+      for (int o = 0; o < OC; o++) out[std::size_t(n) * OC + o] += bias[o];
+  });
+}
+
+// dinp += dout · w;  dw += dout^T · inp;  dbias += column sums of dout.
+template <class F>
+void matmul_backward(F* dinp, F* dw, F* dbias, const F* dout, const F* inp, const F* w, int N, int C, int OC) {
+  gemm<F>(false, false, N, C, OC, F(1), dout, OC, w, C, F(1), dinp, C);
+  gemm<F>(true, false, OC, C, N, F(1), dout, OC, inp, C, F(1), dw, C);
+  if (!dbias) return;
+  parallel_for(OC, [&](int lo_, int hi_) {
+    for (int o = lo_; o < hi_; o++) {
+      F s = 0;
+      for (int n = 0; n < N; n++) s += dout[std::size_t(n) * OC + o];
+      dbias[o] += s;
+    }
+  });
+}
+
+template <class F>
+void attention_forward(F* out, F* preatt, F* att, const F* inp, int B, int T, int C, int NH) {
+  const int C3 = 3 * C, hs = C / NH;
+  const F scale = F(1) / std::sqrt(F(hs));
+  parallel_for(B * T * NH, [&](int lo_, int hi_) {
+    for (int i_ = lo_; i_ < hi_; i_++) {
+      const int b = i_ / (T * NH), t = (i_ / NH) % T, h = i_ % NH;
+      const F* q = inp + (std::size_t(b) * T + t) * C3 + h * hs;
+      F* pre = preatt + ((std::size_t(b) * NH + h) * T + t) * T;
+      F* a = att + ((std::size_t(b) * NH + h) * T + t) * T;
+      // scores q · k_t2 / sqrt(hs) for t2 <= t, and their max for a stable softmax
+      F maxv = -1e30;
+      for (int t2 = 0; t2 <= t; t2++) {
+        const F* k = inp + (std::size_t(b) * T + t2) * C3 + h * hs + C;
+        F v = 0;
+        for (int i = 0; i < hs; i++) v += q[i] * k[i];
+        v *= scale;
+        pre[t2] = v;
+        if (v > maxv) maxv = v;
+      }
+      F sum = 0;
+      for (int t2 = 0; t2 <= t; t2++) {
+        F e = std::exp(pre[t2] - maxv);
+        a[t2] = e;
+        sum += e;
+      }
+      F inv = F(1) / sum;
+      for (int t2 = 0; t2 <= t; t2++) a[t2] *= inv;
+      for (int t2 = t + 1; t2 < T; t2++) a[t2] = 0;  // causal mask, kept explicit for the backward pass
+      // out_t = sum_t2 att[t2] v_t2
+      F* o = out + (std::size_t(b) * T + t) * C + h * hs;
+      for (int i = 0; i < hs; i++) o[i] = 0;
+      for (int t2 = 0; t2 <= t; t2++) {
+        const F* v = inp + (std::size_t(b) * T + t2) * C3 + h * hs + 2 * C;
+        F w = a[t2];
+        for (int i = 0; i < hs; i++) o[i] += w * v[i];
+      }
+    }
+  });
+}
+
+// Backward through out = att · v, att = softmax(preatt), preatt = q · k / sqrt(hs):
+//   datt = dout · v;  dv += att * dout;  dpreatt = att * (datt - sum(att * datt));
+//   dq += dpreatt · k / sqrt(hs);  dk += dpreatt · q / sqrt(hs).
+// Parallel over (b, h): dk and dv of a position receive contributions from every later t of the
+// same head, so a head is one thread's work and the sums keep their order.
+template <class F>
+void attention_backward(F* dinp, F* dpreatt, F* datt, const F* dout, const F* inp, const F* att, int B, int T, int C,
+                        int NH) {
+  const int C3 = 3 * C, hs = C / NH;
+  const F scale = F(1) / std::sqrt(F(hs));
+  parallel_for(B * NH, [&](int lo_, int hi_) {
+    for (int i_ = lo_; i_ < hi_; i_++)
+      for (int t = 0, b = i_ / NH, h = i_ % NH; t < T; t++) {
+        const F* a = att + ((std::size_t(b) * NH + h) * T + t) * T;
+        F* da = datt + ((std::size_t(b) * NH + h) * T + t) * T;
+        F* dpre = dpreatt + ((std::size_t(b) * NH + h) * T + t) * T;
+        const F* q = inp + (std::size_t(b) * T + t) * C3 + h * hs;
+        F* dq = dinp + (std::size_t(b) * T + t) * C3 + h * hs;
+        const F* d = dout + (std::size_t(b) * T + t) * C + h * hs;
+        for (int t2 = 0; t2 <= t; t2++) {
+          const F* v = inp + (std::size_t(b) * T + t2) * C3 + h * hs + 2 * C;
+          F* dv = dinp + (std::size_t(b) * T + t2) * C3 + h * hs + 2 * C;
+          F s = 0;
+          for (int i = 0; i < hs; i++) {
+            s += v[i] * d[i];
+            dv[i] += a[t2] * d[i];
+          }
+          da[t2] = s;
+        }
+        F dot = 0;
+        for (int t2 = 0; t2 <= t; t2++) dot += a[t2] * da[t2];
+        for (int t2 = 0; t2 <= t; t2++) dpre[t2] = a[t2] * (da[t2] - dot);
+        for (int t2 = 0; t2 <= t; t2++) {
+          const F* k = inp + (std::size_t(b) * T + t2) * C3 + h * hs + C;
+          F* dk = dinp + (std::size_t(b) * T + t2) * C3 + h * hs + C;
+          F g = dpre[t2] * scale;
+          for (int i = 0; i < hs; i++) {
+            dq[i] += g * k[i];
+            dk[i] += g * q[i];
+          }
+        }
+      }
+  });
+}
+
+template <class F>
+void gelu_forward(F* out, const F* inp, int N) {
+  const F s = std::sqrt(F(2) / F(M_PI));
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int i = lo_; i < hi_; i++) {
+      F x = inp[i];
+      out[i] = F(0.5) * x * (F(1) + std::tanh(s * (x + F(0.044715) * x * x * x)));
+    }
+  });
+}
+
+// d/dx of the tanh GELU: 0.5 (1 + tanh u) + 0.5 x sech^2(u) du/dx, u = s (x + 0.044715 x^3).
+template <class F>
+void gelu_backward(F* dinp, const F* inp, const F* dout, int N) {
+  const F s = std::sqrt(F(2) / F(M_PI));
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int i = lo_; i < hi_; i++) {
+      F x = inp[i];
+      F u = s * (x + F(0.044715) * x * x * x);
+      F th = std::tanh(u);
+      F sech2 = F(1) - th * th;
+      F g = F(0.5) * (F(1) + th) + F(0.5) * x * sech2 * s * (F(1) + F(3) * F(0.044715) * x * x);
+      dinp[i] += g * dout[i];
+    }
+  });
+}
+
+template <class F>
+void residual_forward(F* out, const F* a, const F* b, int N) {
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int i = lo_; i < hi_; i++) out[i] = a[i] + b[i];
+  });
+}
+
+template <class F>
+void residual_backward(F* da, F* db, const F* dout, int N) {
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int i = lo_; i < hi_; i++) {
+      da[i] += dout[i];
+      db[i] += dout[i];
+    }
+  });
+}
+
+template <class F>
+void softmax_forward(F* probs, const F* logits, int N, int V) {
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int n = lo_; n < hi_; n++) {
+      const F* l = logits + std::size_t(n) * V;
+      F* p = probs + std::size_t(n) * V;
+      F maxv = l[0];
+      for (int i = 1; i < V; i++) maxv = std::max(maxv, l[i]);
+      F sum = 0;
+      for (int i = 0; i < V; i++) {
+        p[i] = std::exp(l[i] - maxv);
+        sum += p[i];
+      }
+      for (int i = 0; i < V; i++) p[i] /= sum;
+    }
+  });
+}
+
+template <class F>
+void crossentropy_forward(F* losses, const F* probs, const int* targets, int N, int V) {
+  for (int n = 0; n < N; n++) losses[n] = -std::log(std::max(probs[std::size_t(n) * V + targets[n]], F(1e-30)));
+}
+
+template <class F>
+void crossentropy_softmax_backward(F* dlogits, const F* probs, const int* targets, F dloss, int N, int V) {
+  parallel_for(N, [&](int lo_, int hi_) {
+    for (int n = lo_; n < hi_; n++) {
+      F* d = dlogits + std::size_t(n) * V;
+      const F* p = probs + std::size_t(n) * V;
+      for (int i = 0; i < V; i++) d[i] += (p[i] - (i == targets[n] ? F(1) : F(0))) * dloss;
+    }
+  });
+}
+
+#define T2_INSTANTIATE(F)                                                                                      \
+  template void encoder_forward<F>(F*, const int*, const F*, const F*, int, int, int);                         \
+  template void encoder_backward<F>(F*, F*, const F*, const int*, int, int, int);                              \
+  template void layernorm_forward<F>(F*, F*, F*, const F*, const F*, const F*, int, int);                      \
+  template void layernorm_backward<F>(F*, F*, F*, const F*, const F*, const F*, const F*, const F*, int, int); \
+  template void matmul_forward<F>(F*, const F*, const F*, const F*, int, int, int);                            \
+  template void matmul_backward<F>(F*, F*, F*, const F*, const F*, const F*, int, int, int);                   \
+  template void attention_forward<F>(F*, F*, F*, const F*, int, int, int, int);                                \
+  template void attention_backward<F>(F*, F*, F*, const F*, const F*, const F*, int, int, int, int);           \
+  template void gelu_forward<F>(F*, const F*, int);                                                            \
+  template void gelu_backward<F>(F*, const F*, const F*, int);                                                 \
+  template void residual_forward<F>(F*, const F*, const F*, int);                                              \
+  template void residual_backward<F>(F*, F*, const F*, int);                                                   \
+  template void softmax_forward<F>(F*, const F*, int, int);                                                    \
+  template void crossentropy_forward<F>(F*, const F*, const int*, int, int);                                   \
+  template void crossentropy_softmax_backward<F>(F*, const F*, const int*, F, int, int);
+
+T2_INSTANTIATE(float)
+T2_INSTANTIATE(double)
+
+}  // namespace t2::builtin
