@@ -10,6 +10,17 @@
 
 namespace t2::builtin {
 
+TaskOptions task_options(const BuiltinSettings& s) {
+  TaskOptions o;
+  auto has = [&](const char* k) {
+    return std::find(s.arithmetic_kinds.begin(), s.arithmetic_kinds.end(), k) != s.arithmetic_kinds.end();
+  };
+  o.arithmetic = ArithmeticOptions{1, s.max_digits, has("add"), has("mul"), has("word")};
+  o.entities = s.entities;
+  o.knowledge_seed = s.knowledge_seed;
+  return o;
+}
+
 BuiltinSettings read_builtin_settings(TableReader& r) {
   BuiltinSettings s;
   s.file = r.file();
@@ -20,6 +31,11 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
               "unknown task \"" + t + "\" (known: arithmetic, spatial, knowledge)");
   s.max_digits = int(r.integer("max_digits", s.max_digits));
   r.require(s.max_digits >= 1 && s.max_digits <= 6, "max_digits", "must be in 1..6");
+  s.arithmetic_kinds = r.strings("arithmetic_kinds", s.arithmetic_kinds);
+  r.require(!s.arithmetic_kinds.empty(), "arithmetic_kinds", "needs at least one of add, mul, word");
+  for (const auto& k : s.arithmetic_kinds)
+    r.require(k == "add" || k == "mul" || k == "word", "arithmetic_kinds",
+              "unknown kind \"" + k + "\" (known: add, mul, word)");
   s.entities = int(r.integer("entities", s.entities));
   r.require(s.entities >= 16 && s.entities <= 100000, "entities", "must be in 16..100000");
   s.knowledge_seed = std::uint64_t(r.integer("knowledge_seed", std::int64_t(s.knowledge_seed)));
@@ -61,6 +77,12 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
   s.data_fraction = r.number("data_fraction", s.data_fraction);
   r.require(s.data_fraction >= 0 && s.data_fraction <= 1, "data_fraction", "must be in [0, 1]");
   if (!s.data_file.empty()) r.require(std::filesystem::exists(s.data_file), "data_file", "file does not exist");
+  // The longest problem of every training task must fit the context, or it could not be evaluated.
+  for (const auto& name : s.tasks) {
+    int need = make_task(name, task_options(s))->max_text_length();
+    r.require(need <= s.context, "context",
+              "too short for task " + name + " (its problems need up to " + std::to_string(need) + " tokens)");
+  }
   s.max_new_tokens = int(r.integer("max_new_tokens", s.max_new_tokens));
   r.require(s.max_new_tokens >= 1 && s.max_new_tokens <= 1024, "max_new_tokens", "must be in 1..1024");
   r.finish();
@@ -69,9 +91,7 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
 
 BuiltinWorkload::BuiltinWorkload(BuiltinSettings s) : s_(std::move(s)) {
   data_options_.tasks = s_.tasks;
-  data_options_.task_options.arithmetic.max_digits = s_.max_digits;
-  data_options_.task_options.entities = s_.entities;
-  data_options_.task_options.knowledge_seed = s_.knowledge_seed;
+  data_options_.task_options = task_options(s_);
   if (!s_.data_file.empty()) {
     data_options_.file = std::make_shared<TokenFile>(read_token_file(s_.data_file));
     data_options_.file_fraction = s_.data_fraction;

@@ -53,15 +53,16 @@ std::size_t count_params(const ModelShape& shape, ParamCount count) {
   return count == ParamCount::total ? shape.params_total() : shape.params_non_embedding();
 }
 
+// Heads of at most 32 dimensions: the fewest heads that divide d_model with head size <= 32.
 static int heads_for(int d) {
-  int h = std::max(1, d / 32);
-  while (d % h != 0) --h;
+  int h = (d + 31) / 32;
+  while (d % h != 0) ++h;
   return h;
 }
 
 ModelShape shape_for_params(double n, ParamCount count, int vocab, int context, double aspect) {
   std::vector<ModelShape> shapes;
-  for (int d = 16; d <= 1024; d += 8)
+  for (int d = 16; d <= 1024; d += (d < 64 ? 4 : 8))
     for (int L = 1; L <= 12; ++L) {
       double ratio = double(d) / L;
       if (ratio >= 16 && ratio <= 128) shapes.push_back(ModelShape{vocab, context, L, d, heads_for(d)});

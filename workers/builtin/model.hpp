@@ -35,8 +35,8 @@ enum class ParamCount { total, non_embedding };
 std::size_t count_params(const ModelShape& shape, ParamCount count);
 
 // The size ladder (schemas/workload-builtin.md): the shape whose `count` parameters are closest
-// to n (in log space) among d_model in 16, 24, ..., 1024 (multiples of 8) and layers in 1..12
-// with d_model / layers in [16, 128], heads = d_model / 32 (at least 1, dividing d_model);
+// to n (in log space) among d_model in 16, 20, ..., 64 (step 4), 72, ..., 1024 (step 8), layers 1..12
+// with d_model / layers in [16, 128], heads = the fewest that divide d_model with head size <= 32;
 // shapes within 3% of the best match go to the one nearest d_model / layers = `aspect`.
 ModelShape shape_for_params(double n, ParamCount count, int vocab, int context, double aspect = 48);
 

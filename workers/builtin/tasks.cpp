@@ -94,6 +94,14 @@ class ArithmeticTask final : public Task {
     if (kinds_.empty()) throw std::invalid_argument("arithmetic needs at least one of add, mul, word");
   }
   std::string name() const override { return "arithmetic"; }
+  int max_text_length() const override {
+    const int d = o_.max_digits, bmax = std::max(1, d - 1);
+    int n = 0;
+    if (o_.add) n = std::max(n, d + 1 + d + 1 + (d + 1) + 1);
+    if (o_.mul) n = std::max(n, d + 1 + bmax + 1 + (d + bmax) + 1);
+    if (o_.word) n = std::max(n, 98);  // "Cara has 99 marbles. ... Step 2: 198-198=0\n"
+    return n;
+  }
 
  protected:
   Problem draw(Rng& rng) const override {
@@ -136,12 +144,14 @@ constexpr int kObjectCount = sizeof(kObjects) / sizeof(kObjects[0]);
 class SpatialTask final : public Task {
  public:
   std::string name() const override { return "spatial"; }
+  // Three links of 6-letter objects: "The garage is in the closet. " x 3 + "So the garage is in the closet\n".
+  int max_text_length() const override { return 118; }
 
  protected:
   Problem draw(Rng& rng) const override {
     if (uniform(rng, 0, 1) == 0) {
       // Containment chain x0 in x1 in ... in xn: the answer is the outermost container.
-      int links = uniform(rng, 2, 4);
+      int links = uniform(rng, 2, 3);  // 3 links fit a 128-token context
       std::vector<int> idx(kObjectCount);
       for (int i = 0; i < kObjectCount; ++i) idx[i] = i;
       std::shuffle(idx.begin(), idx.end(), rng);
@@ -211,6 +221,8 @@ class KnowledgeTask final : public Task {
           {word(2), kColors[uniform(rng, 0, 9)], kAnimals[uniform(rng, 0, 9)], std::to_string(uniform(rng, 10, 99))});
   }
   std::string name() const override { return "knowledge"; }
+  // "What is the capital of " + 6-letter name + "? A:" + " " + 5-letter value + "\n".
+  int max_text_length() const override { return 40; }
 
  protected:
   Problem draw(Rng& rng) const override {

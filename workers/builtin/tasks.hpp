@@ -43,6 +43,9 @@ class Task {
   // Exact match: the completion (generated text up to, excluding, the first newline) equals the
   // gold answer character for character.
   static bool check(const Problem& p, const std::string& completion) { return completion == p.answer; }
+  // An upper bound on the characters of any problem's text (prompt + answer + newline): the
+  // model's context must hold it for evaluation.
+  virtual int max_text_length() const = 0;
 
  protected:
   // Any problem, either side of the split.
@@ -66,7 +69,7 @@ struct ArithmeticOptions {
 std::unique_ptr<Task> make_arithmetic_task(const ArithmeticOptions& options);
 
 // Spatial: containment chains, "The key is in the box. The box is in the bag. So the key is in
-// the" -> " bag" (2..4 links, statements in random order), and grid moves, "At 3,4. Up 2. Left 1.
+// the" -> " bag" (2..3 links, statements in random order), and grid moves, "At 3,4. Up 2. Left 1.
 // Now at" -> " 2,6" (coordinates 0..9).
 std::unique_ptr<Task> make_spatial_task();
 
