@@ -246,18 +246,22 @@ void attention_backward(F* dinp, F* dpreatt, F* datt, const F* dout, const F* in
   });
 }
 
+// Written with the logistic function, 0.5 (1 + tanh u) = sigma(2u), because exp is several
+// times faster than libm's tanhf, which made GELU half of all training time (measured).
 template <class F>
 void gelu_forward(F* out, const F* inp, int N) {
   const F s = std::sqrt(F(2) / F(M_PI));
   parallel_for(N, [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) {
       F x = inp[i];
-      out[i] = F(0.5) * x * (F(1) + std::tanh(s * (x + F(0.044715) * x * x * x)));
+      F u = s * (x + F(0.044715) * x * x * x);
+      out[i] = x / (F(1) + std::exp(F(-2) * u));
     }
   });
 }
 
-// d/dx of the tanh GELU: 0.5 (1 + tanh u) + 0.5 x sech^2(u) du/dx, u = s (x + 0.044715 x^3).
+// d/dx of x sigma(2u), u = s (x + 0.044715 x^3):  sigma + 2 x sigma (1 - sigma) du/dx
+// (the same as 0.5 (1 + tanh u) + 0.5 x sech^2(u) du/dx).
 template <class F>
 void gelu_backward(F* dinp, const F* inp, const F* dout, int N) {
   const F s = std::sqrt(F(2) / F(M_PI));
@@ -265,10 +269,9 @@ void gelu_backward(F* dinp, const F* inp, const F* dout, int N) {
     for (int i = lo_; i < hi_; i++) {
       F x = inp[i];
       F u = s * (x + F(0.044715) * x * x * x);
-      F th = std::tanh(u);
-      F sech2 = F(1) - th * th;
-      F g = F(0.5) * (F(1) + th) + F(0.5) * x * sech2 * s * (F(1) + F(3) * F(0.044715) * x * x);
-      dinp[i] += g * dout[i];
+      F sig = F(1) / (F(1) + std::exp(F(-2) * u));
+      F du = s * (F(1) + F(3) * F(0.044715) * x * x);
+      dinp[i] += (sig + F(2) * x * sig * (F(1) - sig) * du) * dout[i];
     }
   });
 }

@@ -29,7 +29,8 @@ class Pool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { loop(i); });
+    // A new worker waits for the next generation, not the one that stopped its predecessors.
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, g = generation_] { loop(i, g); });
   }
 
   int size() const { return int(workers_.size()) + 1; }
@@ -62,8 +63,7 @@ class Pool {
     if (begin < end) (*fn_)(begin, end);
   }
 
-  void loop(int index) {
-    std::uint64_t seen = 0;
+  void loop(int index, std::uint64_t seen) {
     for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [&] { return generation_ != seen; });
