@@ -34,7 +34,7 @@ void matmul_backward(F* dinp, F* dw, F* dbias, const F* dout, const F* inp, cons
 
 // Causal multi-head attention. inp [B, T, 3C] holds q, k, v; out [B, T, C].
 // preatt[b,h,t,t2] = q_t · k_t2 / sqrt(hs) for t2 <= t; att = softmax over t2; out_t = sum att v_t2.
-// preatt and att are [B, NH, T, T] (only t2 <= t is written).
+// preatt and att are [B, NH, T, T] (att is 0 above the diagonal; preatt there is unspecified).
 template <class F>
 void attention_forward(F* out, F* preatt, F* att, const F* inp, int B, int T, int C, int NH);
 template <class F>

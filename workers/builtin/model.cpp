@@ -53,7 +53,7 @@ std::size_t count_params(const ModelShape& shape, ParamCount count) {
   return count == ParamCount::total ? shape.params_total() : shape.params_non_embedding();
 }
 
-// Heads of at most 32 dimensions: the fewest heads that divide d_model with head size <= 32.
+// The fewest heads that divide d_model with at most 32 dimensions each.
 static int heads_for(int d) {
   int h = (d + 31) / 32;
   while (d % h != 0) ++h;
@@ -62,11 +62,13 @@ static int heads_for(int d) {
 
 ModelShape shape_for_params(double n, ParamCount count, int vocab, int context, double aspect) {
   std::vector<ModelShape> shapes;
-  for (int d = 16; d <= 1024; d += (d < 64 ? 4 : 8))
+  for (int d = 16; d <= 1024; d += (d < 64 ? 4 : 8)) {
+    if (d > 64 && d / heads_for(d) < 16) continue;  // e.g. 344 = 43 heads of 8: too narrow
     for (int L = 1; L <= 12; ++L) {
       double ratio = double(d) / L;
       if (ratio >= 16 && ratio <= 128) shapes.push_back(ModelShape{vocab, context, L, d, heads_for(d)});
     }
+  }
   auto size_err = [&](const ModelShape& s) { return std::abs(std::log(double(count_params(s, count)) / n)); };
   auto aspect_err = [&](const ModelShape& s) { return std::abs(std::log(double(s.d_model) / s.layers / aspect)); };
   double best = 1e300;

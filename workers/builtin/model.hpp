@@ -36,7 +36,8 @@ std::size_t count_params(const ModelShape& shape, ParamCount count);
 
 // The size ladder (schemas/workload-builtin.md): the shape whose `count` parameters are closest
 // to n (in log space) among d_model in 16, 20, ..., 64 (step 4), 72, ..., 1024 (step 8), layers 1..12
-// with d_model / layers in [16, 128], heads = the fewest that divide d_model with head size <= 32;
+// with d_model / layers in [16, 128]; heads = the fewest that divide d_model with <= 32
+// dimensions each (above d_model 64, shapes whose heads would have < 16 dimensions are skipped);
 // shapes within 3% of the best match go to the one nearest d_model / layers = `aspect`.
 ModelShape shape_for_params(double n, ParamCount count, int vocab, int context, double aspect = 48);
 
