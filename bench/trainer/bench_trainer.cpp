@@ -1,7 +1,7 @@
 // bench_trainer.cpp — training throughput of the builtin trainer as model FLOPs per second
 // (6·N per trained token, N = all parameters) for N = 100k, 1M, 5M, printed next to the sgemm
-// peak measured in the same run (OpenBLAS on every thread, 2048^3). Target: >= 50% of peak for
-// N >= 1M. Usage: bench_trainer [threads]  (default: every core)
+// peak measured in the same run (OpenBLAS on every thread, 2048^3); both are best of 3.
+// Target: >= 50% of peak for N >= 1M. Usage: bench_trainer [threads]  (default: every core)
 #include <cblas.h>
 
 #include <chrono>
@@ -39,16 +39,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bench_trainer [threads >= 1]\n");
     return 2;
   }
-  double peak = sgemm_peak(threads, 2048);
-  std::printf("threads %d, sgemm peak %.1f GFLOP/s (2048^3, OpenBLAS)\n", threads, peak / 1e9);
-  std::printf("%-10s %-26s %10s %10s %12s %8s\n", "N", "shape", "tokens", "seconds", "GFLOP/s", "of peak");
+  // The machine may be shared: the peak is measured before every size and the largest value
+  // seen is the baseline (the conservative choice), printed again at the end.
+  double peak = 0;
+  std::printf("threads %d; sgemm peak = best of OpenBLAS 2048^3 on %d threads, measured before each size\n", threads,
+              threads);
+  std::printf("%-10s %-26s %10s %10s %12s %12s %8s\n", "N", "shape", "tokens", "seconds", "GFLOP/s", "peak GFLOP/s",
+              "of peak");
   const int context = 128;
   DataOptions d;  // the default mixture: arithmetic, spatial, knowledge
   DataStream data(d, context);
   struct Size {
     double n, tokens;
   };
-  for (Size s : {Size{1e5, 4e5}, Size{1e6, 1.5e5}, Size{5e6, 4e4}}) {
+  for (Size s : {Size{1e5, 1.5e5}, Size{1e6, 5e4}, Size{5e6, 16384}}) {
+    peak = std::max(peak, sgemm_peak(threads, 2048));
     TrainRun run;
     run.shape = shape_for_params(s.n, ParamCount::total, kVocab, context);
     run.n_tokens = s.tokens;
@@ -58,13 +63,22 @@ int main(int argc, char** argv) {
     o.threads = threads;
     o.val_rows = 16;
     std::atomic<bool> cancel{false};
-    auto t0 = clock_type::now();
-    TrainOutcome out = train_model(run, o, data, cancel);
-    double sec = seconds_since(t0);
+    // Best of 3 runs, as for the peak: both sides of the ratio get the same treatment.
+    double sec = 1e300;
+    TrainOutcome out;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = clock_type::now();
+      out = train_model(run, o, data, cancel);
+      sec = std::min(sec, seconds_since(t0));
+    }
     double flops = 6.0 * run.n_params * out.tokens_seen / sec;
-    std::printf("%-10.3g %-26s %10.0f %10.2f %12.1f %7.0f%%\n", run.n_params, run.shape.describe().c_str(),
-                out.tokens_seen, sec, flops / 1e9, 100 * flops / peak);
+    std::printf("%-10.3g %-26s %10.0f %10.2f %12.1f %12.1f %7.0f%%\n", run.n_params, run.shape.describe().c_str(),
+                out.tokens_seen, sec, flops / 1e9, peak / 1e9, 100 * flops / peak);
   }
-  std::printf("(timings include data generation, the optimiser and a final 16-row validation pass)\n");
+  peak = std::max(peak, sgemm_peak(threads, 2048));
+  std::printf(
+      "(timings include data generation, the optimiser and a final 16-row validation pass; best peak over\n"
+      " the whole run %.1f GFLOP/s: a shared machine makes single ratios noisy)\n",
+      peak / 1e9);
   return 0;
 }

@@ -246,15 +246,15 @@ void gelu_forward(F* out, const F* inp, int N) {
 }
 
 // d/dx of x sigma(2u), u = s (x + 0.044715 x^3):  sigma + 2 x sigma (1 - sigma) du/dx
-// (the same as 0.5 (1 + tanh u) + 0.5 x sech^2(u) du/dx).
+// (the same as 0.5 (1 + tanh u) + 0.5 x sech^2(u) du/dx). sigma is recovered from the forward
+// output as out / x (to ~2 ulp) rather than by another exp, which cost 5% of training time.
 template <class F>
-void gelu_backward(F* dinp, const F* inp, const F* dout, int N) {
+void gelu_backward(F* dinp, const F* inp, const F* out, const F* dout, int N) {
   const F s = std::sqrt(F(2) / F(M_PI));
   parallel_for(N, [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) {
       F x = inp[i];
-      F u = s * (x + F(0.044715) * x * x * x);
-      F sig = F(1) / (F(1) + std::exp(F(-2) * u));
+      F sig = std::abs(x) > F(1e-20) ? out[i] / x : F(0.5);
       F du = s * (F(1) + F(3) * F(0.044715) * x * x);
       dinp[i] += (sig + F(2) * x * sig * (F(1) - sig) * du) * dout[i];
     }
@@ -322,7 +322,7 @@ void crossentropy_softmax_backward(F* dlogits, const F* probs, const int* target
   template void attention_forward<F>(F*, F*, F*, const F*, int, int, int, int);                                \
   template void attention_backward<F>(F*, F*, F*, const F*, const F*, const F*, int, int, int, int);           \
   template void gelu_forward<F>(F*, const F*, int);                                                            \
-  template void gelu_backward<F>(F*, const F*, const F*, int);                                                 \
+  template void gelu_backward<F>(F*, const F*, const F*, const F*, int);                                       \
   template void residual_forward<F>(F*, const F*, const F*, int);                                              \
   template void residual_backward<F>(F*, F*, const F*, int);                                                   \
   template void softmax_forward<F>(F*, const F*, int, int);                                                    \

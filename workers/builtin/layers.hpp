@@ -45,7 +45,7 @@ void attention_backward(F* dinp, F* dpreatt, F* datt, const F* dout, const F* in
 template <class F>
 void gelu_forward(F* out, const F* inp, int N);
 template <class F>
-void gelu_backward(F* dinp, const F* inp, const F* dout, int N);
+void gelu_backward(F* dinp, const F* inp, const F* out, const F* dout, int N);  // out: the forward's output
 
 // out = a + b; backward adds dout into both.
 template <class F>

@@ -258,7 +258,7 @@ void Transformer<F>::backward() {
     residual_backward(dresidual2, dfcproj, dresidual3, BT * C);
     matmul_backward(dfch_gelu, g.fcprojw + lc * 4 * C, g.fcprojb + lc, dfcproj, a.fch_gelu.data() + o * 4 * C,
                     p.fcprojw + lc * 4 * C, BT, 4 * C, C);
-    gelu_backward(dfch, a.fch.data() + o * 4 * C, dfch_gelu, BT * 4 * C);
+    gelu_backward(dfch, a.fch.data() + o * 4 * C, a.fch_gelu.data() + o * 4 * C, dfch_gelu, BT * 4 * C);
     matmul_backward(dln2, g.fcw + lc * 4 * C, g.fcb + lc * 4, dfch, a.ln2.data() + o * C, p.fcw + lc * 4 * C, BT, C,
                     4 * C);
     layernorm_backward(dresidual2, g.ln2w + lc, g.ln2b + lc, dln2, a.residual2.data() + o * C, p.ln2w + lc,
