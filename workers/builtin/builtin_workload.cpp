@@ -123,7 +123,8 @@ TrainResult BuiltinWorkload::train(const TrainSpec& spec, const CancelFlag& canc
   try {
     o = train_model(run, s_.train, *data_, cancel);
   } catch (const TrainCancelled&) {
-    throw JobFailure(FailureClass::cancelled, "cancelled; checkpoint written to " + run.checkpoint);
+    throw JobFailure(FailureClass::cancelled,
+                     "stopped on request; checkpoint written to " + run.checkpoint + " (the same job resumes from it)");
   } catch (const std::exception& e) {
     throw JobFailure(FailureClass::error, e.what());
   }

@@ -1,6 +1,7 @@
 // layers.cpp — forward and backward of each transformer layer (see layers.hpp). Follows llm.c's
-// train_gpt2.c kernel by kernel; matrix multiplies go to OpenBLAS, the rest are OpenMP loops whose
-// result does not depend on the thread count (every output element is summed by one thread).
+// train_gpt2.c kernel by kernel; matrix multiplies go to OpenBLAS, the rest are loops on
+// parallel.hpp's pool. Results do not depend on the thread count: every output element is
+// computed by one thread, in a fixed order.
 #include "workers/builtin/layers.hpp"
 
 #include <cblas.h>
