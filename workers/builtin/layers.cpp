@@ -37,7 +37,7 @@ void gemm(bool ta, bool tb, int M, int N, int K, F alpha, const F* A, int lda, c
     blas_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return;
   }
-  parallel_for(blocks, [&](int b0, int b1) {
+  parallel_for(blocks, double(M) * N * K, [&](int b0, int b1) {
     int m0 = b0 * per, m = std::min(b1 * per, M) - m0;
     // Rows m0.. of op(A): rows of A when not transposed, columns of A when transposed.
     const F* Ab = ta ? A + m0 : A + std::size_t(m0) * lda;
@@ -76,7 +76,7 @@ void encoder_backward(F* dwte, F* dwpe, const F* dout, const int* inp, int B, in
 template <class F>
 void layernorm_forward(F* out, F* mean, F* rstd, const F* inp, const F* w, const F* b, int N, int C) {
   const F eps = F(1e-5);
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N) * C, [&](int lo_, int hi_) {
     for (int n = lo_; n < hi_; n++) {
       const F* x = inp + std::size_t(n) * C;
       F m = 0;
@@ -99,7 +99,7 @@ void layernorm_forward(F* out, F* mean, F* rstd, const F* inp, const F* w, const
 template <class F>
 void layernorm_backward(F* dinp, F* dw, F* db, const F* dout, const F* inp, const F* w, const F* mean, const F* rstd,
                         int N, int C) {
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N) * C, [&](int lo_, int hi_) {
     for (int n = lo_; n < hi_; n++) {
       const F* d = dout + std::size_t(n) * C;
       const F* x = inp + std::size_t(n) * C;
@@ -122,7 +122,7 @@ void layernorm_backward(F* dinp, F* dw, F* db, const F* dout, const F* inp, cons
     }
   });
   // Parameter gradients: each thread owns a range of columns and walks the rows in order.
-  parallel_for(C, [&](int lo_, int hi_) {
+  parallel_for(C, double(N) * C, [&](int lo_, int hi_) {
     for (int n = 0; n < N; n++) {
       const F* d = dout + std::size_t(n) * C;
       const F* x = inp + std::size_t(n) * C;
@@ -138,7 +138,7 @@ template <class F>
 void matmul_forward(F* out, const F* inp, const F* w, const F* bias, int N, int C, int OC) {
   gemm<F>(false, true, N, OC, C, F(1), inp, C, w, C, F(0), out, OC);
   if (!bias) return;
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N) * OC, [&](int lo_, int hi_) {
     for (int n = lo_; n < hi_; n++)
       for (int o = 0; o < OC; o++) out[std::size_t(n) * OC + o] += bias[o];
   });
@@ -151,7 +151,7 @@ void matmul_backward(F* dinp, F* dw, F* dbias, const F* dout, const F* inp, cons
   gemm<F>(true, false, OC, C, N, F(1), dout, OC, inp, C, F(1), dw, C);
   if (!dbias) return;
   // Each thread owns a range of columns and walks the rows in order (row-major friendly).
-  parallel_for(OC, [&](int lo_, int hi_) {
+  parallel_for(OC, double(N) * OC, [&](int lo_, int hi_) {
     for (int n = 0; n < N; n++) {
       const F* d = dout + std::size_t(n) * OC;
       for (int o = lo_; o < hi_; o++) dbias[o] += d[o];
@@ -168,7 +168,7 @@ template <class F>
 void attention_forward(F* out, F* preatt, F* att, const F* inp, int B, int T, int C, int NH) {
   const int C3 = 3 * C, hs = C / NH;
   const F scale = F(1) / std::sqrt(F(hs));
-  parallel_for(B * NH, [&](int lo_, int hi_) {
+  parallel_for(B * NH, double(B) * NH * T * T * hs, [&](int lo_, int hi_) {
     for (int i_ = lo_; i_ < hi_; i_++) {
       const int b = i_ / NH, h = i_ % NH;
       const F* q = inp + std::size_t(b) * T * C3 + h * hs;
@@ -202,7 +202,7 @@ void attention_backward(F* dinp, F* dpreatt, F* datt, const F* dout, const F* in
                         int NH) {
   const int C3 = 3 * C, hs = C / NH;
   const F scale = F(1) / std::sqrt(F(hs));
-  parallel_for(B * NH, [&](int lo_, int hi_) {
+  parallel_for(B * NH, double(B) * NH * T * T * hs, [&](int lo_, int hi_) {
     for (int i_ = lo_; i_ < hi_; i_++) {
       const int b = i_ / NH, h = i_ % NH;
       const F* q = inp + std::size_t(b) * T * C3 + h * hs;
@@ -237,7 +237,7 @@ void attention_backward(F* dinp, F* dpreatt, F* datt, const F* dout, const F* in
 template <class F>
 void gelu_forward(F* out, const F* inp, int N) {
   const F s = std::sqrt(F(2) / F(M_PI));
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, 8.0 * N, [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) {
       F x = inp[i];
       F u = s * (x + F(0.044715) * x * x * x);
@@ -252,7 +252,7 @@ void gelu_forward(F* out, const F* inp, int N) {
 template <class F>
 void gelu_backward(F* dinp, const F* inp, const F* out, const F* dout, int N) {
   const F s = std::sqrt(F(2) / F(M_PI));
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, 4.0 * N, [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) {
       F x = inp[i];
       F sig = std::abs(x) > F(1e-20) ? out[i] / x : F(0.5);
@@ -264,14 +264,14 @@ void gelu_backward(F* dinp, const F* inp, const F* out, const F* dout, int N) {
 
 template <class F>
 void residual_forward(F* out, const F* a, const F* b, int N) {
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N), [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) out[i] = a[i] + b[i];
   });
 }
 
 template <class F>
 void residual_backward(F* da, F* db, const F* dout, int N) {
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N), [&](int lo_, int hi_) {
     for (int i = lo_; i < hi_; i++) {
       da[i] += dout[i];
       db[i] += dout[i];
@@ -281,7 +281,7 @@ void residual_backward(F* da, F* db, const F* dout, int N) {
 
 template <class F>
 void softmax_forward(F* probs, const F* logits, int N, int V) {
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, 4.0 * N * V, [&](int lo_, int hi_) {
     for (int n = lo_; n < hi_; n++) {
       const F* l = logits + std::size_t(n) * V;
       F* p = probs + std::size_t(n) * V;
@@ -304,7 +304,7 @@ void crossentropy_forward(F* losses, const F* probs, const int* targets, int N, 
 
 template <class F>
 void crossentropy_softmax_backward(F* dlogits, const F* probs, const int* targets, F dloss, int N, int V) {
-  parallel_for(N, [&](int lo_, int hi_) {
+  parallel_for(N, double(N) * V, [&](int lo_, int hi_) {
     for (int n = lo_; n < hi_; n++) {
       F* d = dlogits + std::size_t(n) * V;
       const F* p = probs + std::size_t(n) * V;

@@ -106,6 +106,12 @@ int available_cores() {
   return int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void parallel_for(int n, const std::function<void(int, int)>& fn) { pool().run(n, fn); }
+void parallel_for(int n, double work, const std::function<void(int, int)>& fn) {
+  if (work < kMinParallelWork) {
+    if (n > 0) fn(0, n);
+    return;
+  }
+  pool().run(n, fn);
+}
 
 }  // namespace t2::builtin

@@ -18,7 +18,10 @@ int available_cores();
 
 // Calls fn(begin, end) on disjoint chunks covering [0, n); returns when all are done. Chunks
 // are contiguous and computed by one thread each, so per-element results do not depend on the
-// thread count. Not reentrant: fn must not call parallel_for.
-void parallel_for(int n, const std::function<void(int begin, int end)>& fn);
+// thread count. `work` is the loop's rough cost in scalar operations: below kMinParallelWork the
+// loop runs inline as fn(0, n), because waking the pool costs more (sampling a 100k-parameter
+// model ran 4x slower on 2 threads than on 1 without this, measured). Not reentrant.
+constexpr double kMinParallelWork = 1 << 16;
+void parallel_for(int n, double work, const std::function<void(int begin, int end)>& fn);
 
 }  // namespace t2::builtin

@@ -13,15 +13,18 @@ namespace t2::builtin {
 int pick_token(const float* logits, int V, const SampleOptions& o, std::mt19937_64& rng) {
   if (o.temperature <= 0) return int(std::max_element(logits, logits + V) - logits);
   // Keep the top_k largest logits (all when 0), then sample softmax(logits / temperature).
+  // Scratch reused across calls: no allocation per generated token.
+  thread_local std::vector<float> sorted;
+  thread_local std::vector<double> w;
   float cutoff = -INFINITY;
   if (o.top_k > 0 && o.top_k < V) {
-    std::vector<float> sorted(logits, logits + V);
+    sorted.assign(logits, logits + V);
     std::nth_element(sorted.begin(), sorted.begin() + (o.top_k - 1), sorted.end(), std::greater<float>());
     cutoff = sorted[o.top_k - 1];
   }
   float maxv = *std::max_element(logits, logits + V);
   double sum = 0;
-  std::vector<double> w(V, 0.0);
+  w.assign(V, 0.0);
   for (int i = 0; i < V; ++i)
     if (logits[i] >= cutoff) sum += (w[i] = std::exp((double(logits[i]) - maxv) / o.temperature));
   double u = std::uniform_real_distribution<double>(0.0, sum)(rng);
@@ -73,7 +76,7 @@ void Sampler::run_rows(int R, const int* tokens, const int* sample, const int* p
       std::copy_n(qkv_.data() + std::size_t(r) * 3 * C + 2 * C, C, vc + at);
     }
     // Row r attends to its sample's cached positions 0..pos[r] (the same math as attention_forward).
-    parallel_for(R * NH, [&](int lo_, int hi_) {
+    parallel_for(R * NH, double(R) * NH * hs * (pos[R - 1] + 1), [&](int lo_, int hi_) {
       for (int i_ = lo_; i_ < hi_; ++i_) {
         const int r = i_ / NH, h = i_ % NH;
         const float* q = qkv_.data() + std::size_t(r) * 3 * C + h * hs;

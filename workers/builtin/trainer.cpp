@@ -200,7 +200,7 @@ TrainOutcome train_model(const TrainRun& run, const TrainOptions& o, const DataS
     // Clip: scale every gradient by min(1, clip / ||g||_2).
     // Fixed blocks summed in order: the norm does not depend on the thread count.
     const int blocks = int((P + kBlock - 1) / kBlock);
-    parallel_for(blocks, [&](int lo, int hi) {
+    parallel_for(blocks, double(P), [&](int lo, int hi) {
       for (int b = lo; b < hi; ++b) {
         double s = 0;
         for (std::size_t i = std::size_t(b) * kBlock; i < std::min(P, std::size_t(b + 1) * kBlock); ++i)
@@ -224,7 +224,7 @@ TrainOutcome train_model(const TrainRun& run, const TrainOptions& o, const DataS
     const float* g = model.grads.data();
     float* m = state.m.data();
     float* v = state.v.data();
-    parallel_for(blocks, [&](int lo, int hi) {
+    parallel_for(blocks, double(P), [&](int lo, int hi) {
       for (std::size_t i = std::size_t(lo) * kBlock; i < std::min(P, std::size_t(hi) * kBlock); ++i) {
         float gi = g[i] * clip;
         m[i] = b1 * m[i] + (1 - b1) * gi;
