@@ -7,4 +7,5 @@ bash scripts/install-deps.sh
 bash scripts/build.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
 mkdir -p runs
-./build/bin/t2 run examples/quickstart.toml "$@"
+# Rank 0 coordinates; two worker ranks train and sample, one thread each (2 cores).
+mpirun --oversubscribe -np 3 ./build/bin/t2 run examples/quickstart.toml "$@"

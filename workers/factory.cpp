@@ -1,20 +1,22 @@
 // factory.cpp — maps a backend name to its constructor.
 #include "workers/factory.hpp"
 
+#include "workers/builtin/builtin_workload.hpp"
 #include "workers/exec/exec_workload.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 #include "workers/toml_reader.hpp"
 
 namespace t2 {
 
-std::vector<std::string> workload_backends() { return {"synthetic", "exec"}; }
+std::vector<std::string> workload_backends() { return {"synthetic", "builtin", "exec"}; }
 
 std::unique_ptr<Workload> make_workload(const WorkloadConfig& config) {
   TableReader reader(config.settings, "workload." + config.backend, config.file);
   if (config.backend == "synthetic") return make_synthetic_workload(reader);
+  if (config.backend == "builtin") return make_builtin_workload(reader);
   if (config.backend == "exec") return make_exec_workload(reader);
   throw ConfigError(config.file, 0, "workload.backend", "\"" + config.backend + "\"",
-                    "unknown backend (this build has: synthetic, exec)");
+                    "unknown backend (this build has: synthetic, builtin, exec)");
 }
 
 }  // namespace t2
