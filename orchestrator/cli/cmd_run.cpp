@@ -3,7 +3,9 @@
 #include <mpi.h>
 
 #include <csignal>
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <iostream>
 
@@ -90,6 +92,14 @@ void report_fit_and_plan(const SweepConfig& config) {
     return;
   }
   if (t.k_max > 0) plan.insert(plan.end(), {"--k-max", fmt::format("{:g}", t.k_max)});
+  // Planner bounds: [target] n_min/n_max, else the grid's range widened 10x each way (the laws
+  // extrapolate, but not without limit); D likewise from the grid.
+  auto pts = grid_points(config.grid);
+  double n_lo = pts.front().n, n_hi = pts.front().n, d_lo = pts.front().d, d_hi = pts.front().d;
+  for (auto& p : pts) n_lo = std::min(n_lo, p.n), n_hi = std::max(n_hi, p.n), d_lo = std::min(d_lo, p.d), d_hi = std::max(d_hi, p.d);
+  plan.insert(plan.end(), {"--n-min", fmt::format("{:g}", t.n_min > 0 ? t.n_min : n_lo / 10), "--n-max",
+                           fmt::format("{:g}", t.n_max > 0 ? t.n_max : n_hi * 10), "--d-min",
+                           fmt::format("{:g}", d_lo / 10), "--d-max", fmt::format("{:g}", d_hi * 10)});
   std::cout << "\n";
   std::cout.flush();
   kPlanCommand.run(plan);
@@ -114,6 +124,13 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
   }
 
   bool existed = Store::exists(config.store);
+  if (!existed) {  // a new store may live in a directory that does not exist yet (runs/...)
+    auto parent = std::filesystem::path(config.store).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) throw std::runtime_error(fmt::format("{}: sweep.store = \"{}\": cannot create its directory {}: {}",
+                                                 config.file, config.store, parent.string(), ec.message()));
+  }
   Store store = existed ? Store::open(config.store, options)
                         : Store::create(config.store, config.text, config.file, options);
   if (existed) {
