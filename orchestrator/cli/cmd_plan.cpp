@@ -69,11 +69,13 @@ int plan_command(const std::vector<std::string>& args) {
   }
   bool split = vm.count("train-budget") || vm.count("inference-budget");
   bool e2e = vm.count("budget") || vm.count("queries") || vm.count("tokens-per-sample");
+  // --frontier sweeps the budget itself (C_train, or C end to end), so it may stand in for it.
+  bool frontier = vm.count("frontier") > 0;
   if (!vm.count("input") || split == e2e ||
-      (split && (!vm.count("train-budget") || !vm.count("inference-budget"))) ||
-      (e2e && (!vm.count("budget") || !vm.count("queries") || !vm.count("tokens-per-sample")))) {
+      (split && ((!vm.count("train-budget") && !frontier) || !vm.count("inference-budget"))) ||
+      (e2e && ((!vm.count("budget") && !frontier) || !vm.count("queries") || !vm.count("tokens-per-sample")))) {
     std::cerr << "t2 plan: need STORE|CSV and exactly one of: --train-budget with --inference-budget, or --budget with "
-                 "--queries and --tokens-per-sample\n"
+                 "--queries and --tokens-per-sample (with --frontier, the budget it sweeps may be left out)\n"
               << usage << "\n";
     return kExitUsage;
   }
@@ -81,11 +83,11 @@ int plan_command(const std::vector<std::string>& args) {
     FitFlags flags = read_fit_flags(vm);
     Deployment dep;
     if (split) {
-      dep.train_flops = vm["train-budget"].as<double>();
+      dep.train_flops = vm.count("train-budget") ? vm["train-budget"].as<double>() : 0.0;
       dep.inference_flops = vm["inference-budget"].as<double>();
     } else {
       dep.form = Deployment::Form::end_to_end;
-      dep.total_flops = vm["budget"].as<double>();
+      dep.total_flops = vm.count("budget") ? vm["budget"].as<double>() : 0.0;
       dep.queries = vm["queries"].as<double>();
       dep.tokens_per_sample = vm["tokens-per-sample"].as<double>();
     }
