@@ -420,8 +420,9 @@ void add_fit_flags(boost::program_options::options_description& o) {
     ("method", po::value<std::string>()->default_value("automatic"),
      "t2-accuracy: theta fit: automatic (beta_binomial when every problem has samples) | two_stage | beta_binomial")
     ("k-fit-max", po::value<double>()->default_value(1024), "largest k of the likelihood source's k grid 1, 2, 4, ...")
-    ("bootstrap", po::value<std::uint32_t>()->default_value(0), "bootstrap refits for intervals (0 = none)")
-    ("seed", po::value<std::uint64_t>()->default_value(1), "bootstrap seed")
+    // Signed types: Boost reads "-3" into an unsigned option as 2^32 - 3 without complaint.
+    ("bootstrap", po::value<long long>()->default_value(0), "bootstrap refits for intervals (0 = none)")
+    ("seed", po::value<long long>()->default_value(1), "bootstrap seed (>= 0)")
     ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)");
 }
 
@@ -455,8 +456,13 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
   f.fit.threads = vm["threads"].as<int>();
   if (f.fit.threads < 0) problems.push_back(fmt::format("--threads {}: must be >= 0", f.fit.threads));
   f.task = str("task");
-  f.bootstrap = vm["bootstrap"].as<std::uint32_t>();
-  f.seed = vm["seed"].as<std::uint64_t>();
+  auto bootstrap = vm["bootstrap"].as<long long>();
+  if (bootstrap < 0 || bootstrap > 1000000)
+    problems.push_back(fmt::format("--bootstrap {}: must be between 0 and 1000000", bootstrap));
+  else f.bootstrap = static_cast<std::uint32_t>(bootstrap);
+  auto seed = vm["seed"].as<long long>();
+  if (seed < 0) problems.push_back(fmt::format("--seed {}: must be >= 0", seed));
+  else f.seed = static_cast<std::uint64_t>(seed);
   if (!problems.empty()) throw InputError(problems);
   return f;
 }

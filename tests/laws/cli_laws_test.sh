@@ -62,9 +62,18 @@ assert 'within_budget' in p['chinchilla'], p
 
 "$T2" plan "$DIR/good.csv" --law t2-loss --budget 1e22 --queries 1e6 --tokens-per-sample 100 --frontier 1e20:1e22:3 > "$DIR/out" 2>&1 || { cat "$DIR/out"; fail "plan end to end from a CSV"; }
 grep -q "frontier under t2-loss" "$DIR/out" || fail "frontier table"
+# --frontier sweeps C_train itself, so the README's form without --train-budget works.
+"$T2" plan "$DIR/good.csv" --law t2-loss --inference-budget 2e9 --frontier 1e20:1e22:3 > "$DIR/out" 2>&1 || { cat "$DIR/out"; fail "frontier without --train-budget"; }
+[ "$(grep -c 'e+2[012] ' "$DIR/out")" -eq 3 ] || { cat "$DIR/out"; fail "frontier without --train-budget: 3 budgets"; }
+"$T2" plan "$DIR/good.csv" --law t2-loss --inference-budget 2e9 > /dev/null 2>&1
+[ $? -eq 2 ] || fail "split form without --train-budget or --frontier must be a usage error (2)"
 
 "$T2" plan "$DIR/s.h5" --train-budget 1e21 > /dev/null 2>&1
 [ $? -eq 2 ] || fail "an incomplete deployment must be a usage error (2)"
+"$T2" fit "$DIR/good.csv" --bootstrap -3 > "$DIR/out" 2>&1
+[ $? -eq 1 ] && grep -q "^t2 fit: error: --bootstrap -3: must be between 0" "$DIR/out" || { cat "$DIR/out"; fail "negative --bootstrap"; }
+"$T2" plan "$DIR/good.csv" --train-budget 1e21 --inference-budget 1e9 --seed -1 > "$DIR/out" 2>&1
+[ $? -eq 1 ] && grep -q -- "--seed -1: must be >= 0" "$DIR/out" || { cat "$DIR/out"; fail "negative --seed"; }
 "$T2" fit "$DIR/s.h5" --law nope > "$DIR/out" 2>&1
 [ $? -eq 1 ] && grep -q "law nope" "$DIR/out" || fail "unknown law"
 echo "ok"
