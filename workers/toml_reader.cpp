@@ -9,8 +9,8 @@
 namespace t2 {
 
 ConfigError::ConfigError(std::string f, int l, std::string k, std::string v, std::string p)
-    : std::runtime_error(fmt::format("{}{}: {}{}: {}", f, l > 0 ? fmt::format(":{}", l) : "", k,
-                                     v.empty() ? "" : " = " + v, p)),
+    : std::runtime_error(fmt::format("{}{}: {}{}{}", f, l > 0 ? fmt::format(":{}", l) : "", k,
+                                     v.empty() ? "" : " = " + v, k.empty() && v.empty() ? p : ": " + p)),
       file(std::move(f)), key(std::move(k)), value(std::move(v)), problem(std::move(p)), line(l) {}
 
 std::string render(const toml::node& n) {

@@ -102,12 +102,12 @@ TEST_CASE("bad configs are one readable error naming file, line, key and value")
       load_sweep_config("/nonexistent/sweep.toml");
       FAIL("no error");
     } catch (const ConfigError& e) {
-      CHECK_THAT(e.what(), Catch::Contains("/nonexistent/sweep.toml") && Catch::Contains("cannot open"));
+      CHECK_THAT(e.what(), Catch::StartsWith("/nonexistent/sweep.toml: cannot open"));
     }
   }
   SECTION("TOML syntax error") {
     auto msg = error_of(replace(kGood, "seed = 7", "seed = = 7"));
-    CHECK_THAT(msg, Catch::StartsWith("bad.toml:4:") && Catch::Contains("TOML syntax error"));
+    CHECK_THAT(msg, Catch::StartsWith("bad.toml:4: TOML syntax error"));
   }
   SECTION("unknown key") {
     auto msg = error_of(replace(kGood, "seed = 7", "seed = 7\nsede = 8"));
