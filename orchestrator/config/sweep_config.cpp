@@ -66,7 +66,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   c.name = sweep->string("name");
   sweep->require(!c.name.empty(), "name", "must not be empty");
   c.store = sweep->string("store", c.name + ".h5");
-  c.seed = static_cast<std::uint64_t>(sweep->integer("seed", 1));
+  auto seed = sweep->integer("seed", 1);
+  sweep->require(seed >= 0, "seed", "must be >= 0");
+  c.seed = static_cast<std::uint64_t>(seed);
   c.replicates = read_count(*sweep, "replicates", 1, 1, 1000);
   c.max_attempts = read_count(*sweep, "max_attempts", 3, 1, 100);
   c.compute_cap = sweep->number("compute_cap", 0.0);
