@@ -46,7 +46,7 @@ int validate_command(const std::vector<std::string>& args) {
                                  c.runs.size(), c.evals.size(), c.batches.size());
         return kExitOk;
       }
-      for (auto& p : problems) std::cerr << fmt::format("{}: {}\n", path, p);
+      for (auto& p : problems) std::cerr << p << "\n";  // each already names its file
       return kExitFailure;
     }
     auto config = load_sweep_config(path);

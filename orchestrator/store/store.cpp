@@ -129,7 +129,7 @@ ViewCheck check_view(const std::string& path) {
   if (size >= 8 && !h5::has_hdf5_signature(path)) throw StoreError(path, "not an HDF5 file");
   v.status = ViewStatus::damaged;
   if (size < 8) {
-    v.why = fmt::format("truncated ({} bytes)", size);
+    v.why = fmt::format("only {} bytes: a truncated store, or not an HDF5 file", size);
     return v;
   }
   try {

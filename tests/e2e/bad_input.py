@@ -48,6 +48,7 @@ cases = {
     "empty": good.replace("d = { from = 1e7, to = 1e10, steps = 6 }", "d = []"),
     "kmax": good.replace("samples = 32", "samples = 0"),
     "cap": good.replace("seed = 42", "seed = 42\ncompute_cap = 1e9"),
+    "seed": good.replace("seed = 42", "seed = -42"),
 }
 needles = {
     "missing": ["missing.toml", "cannot open"],
@@ -57,6 +58,7 @@ needles = {
     "empty": ["empty.toml:", "grid.d = []", "must not be empty"],
     "kmax": ["kmax.toml:", "eval.samples = 0", "k_max"],
     "cap": ["cap.toml", "design.batch_size", "compute_cap"],
+    "seed": ["seed.toml:", "sweep.seed = -42", ">= 0"],
 }
 for name, text in cases.items():
     path = os.path.join(work, f"{name}.toml")
@@ -64,6 +66,9 @@ for name, text in cases.items():
         write_config(path, text)
     expect_error(["validate", path], *needles[name])
     expect_error(["run", path, "--store", store], *needles[name])
+# No empty key field in a message about the whole file ("FILE: : problem").
+missing = t2("validate", os.path.join(work, "missing.toml"), check_rc=1).stderr
+check(": : " not in missing, f"no empty key in: {missing}")
 
 # A changed config is refused with a diff unless --force.
 changed = write_config(os.path.join(work, "changed.toml"), good.replace("problems = 64", "problems = 65"))
@@ -78,8 +83,13 @@ expect_error(["frobnicate"], "unknown command", rc=2)
 junk = os.path.join(work, "junk.h5")
 with open(junk, "w") as f:
     f.write("this is not HDF5\n")
-expect_error(["status", junk], "junk.h5")
-expect_error(["validate", junk], "junk.h5")
+expect_error(["status", junk], "junk.h5", "not an HDF5 file")
+expect_error(["validate", junk], "junk.h5", "not an HDF5 file")
+check(t2("validate", junk, check_rc=1).stderr.count("junk.h5") == 1, "t2 validate names the store once per problem")
+tiny = os.path.join(work, "tiny.h5")
+with open(tiny, "w") as f:
+    f.write("hi\n")
+expect_error(["status", tiny], "tiny.h5", "not an HDF5 file")
 trunc_dir = os.path.join(work, "trunc")
 os.makedirs(trunc_dir)
 trunc = os.path.join(trunc_dir, "t.h5")
