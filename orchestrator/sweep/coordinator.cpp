@@ -395,13 +395,16 @@ SweepOutcome Coordinator::run() {
       end_reason = design_reason_;
       break;
     }
-    // Drain every message that is already here, then commit them as one group.
+    // Drain the messages that are already here, then commit them as one group. At most
+    // kMaxDrain: workers answering quick jobs keep a message always waiting, and without a bound
+    // a whole batch would pass with no commit, no progress line and no look at the signals.
+    constexpr std::size_t kMaxDrain = 1024;
     WorkerEvent ev;
-    bool any = false;
+    std::size_t drained = 0;
     auto wait = std::chrono::microseconds(busy_workers() > 0 || plan_.valid() ? 2000 : 20000);
-    while (transport_.poll(ev, any ? std::chrono::microseconds(0) : wait)) {
+    while (drained < kMaxDrain && transport_.poll(ev, drained > 0 ? std::chrono::microseconds(0) : wait)) {
       handle(ev);
-      any = true;
+      ++drained;
       dispatch();  // refill the worker that just answered before committing
     }
     store_.commit();

@@ -27,6 +27,7 @@ void install_shutdown_handlers() {
 }
 
 int shutdown_signal() { return g_signal; }
+void clear_shutdown_signal() { g_signal = 0; }
 
 const char* signal_name(int sig) {
   switch (sig) {

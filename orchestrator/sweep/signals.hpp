@@ -8,6 +8,8 @@ namespace t2 {
 void install_shutdown_handlers();
 // 0 when no shutdown was asked for, else the signal number that asked.
 int shutdown_signal();
+// Forgets a shutdown request (tests that run several sweeps in one process).
+void clear_shutdown_signal();
 const char* signal_name(int sig);
 // Workers ignore USR1 (mpirun forwards it to every rank; only rank 0 decides what it means).
 void ignore_usr1();

@@ -4,6 +4,7 @@
 // resume reruns only what was not done.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -14,6 +15,7 @@
 #include "orchestrator/store/store.hpp"
 #include "orchestrator/sweep/coordinator.hpp"
 #include "orchestrator/sweep/job_queue.hpp"
+#include "orchestrator/sweep/signals.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
@@ -37,6 +39,7 @@ class ScriptedTransport final : public Transport {
   int worker_count() const override { return workers_; }
   void send_job(int worker, const JobMessage& job) override {
     sent.push_back({job.kind, job.index()});
+    if (raise_usr1_at > 0 && sent.size() == raise_usr1_at) std::raise(SIGUSR1);
     max_in_flight = std::max<std::size_t>(max_in_flight, ++in_flight_);
     std::atomic<bool> never{false};
     WorkerEvent e;
@@ -68,6 +71,7 @@ class ScriptedTransport final : public Transport {
   std::map<std::pair<JobKind, JobIndex>, std::deque<FailureClass>> fail;
   std::vector<JobRef> sent;
   std::size_t max_in_flight = 0;
+  std::size_t raise_usr1_at = 0;  // > 0: SIGUSR1 to this process when that many jobs were sent
 
  private:
   int workers_;
@@ -201,6 +205,46 @@ TEST_CASE("resume reruns only what was not done and keeps attempt counts") {
   CHECK(c.runs[0].attempts == 1);
   CHECK(c.runs[1].attempts == 2);  // the interrupted attempt still counts
   for (auto& j : t.sent) CHECK(!(j == JobRef{JobKind::train, 0}));  // done work never reruns
+}
+
+TEST_CASE("USR1 stops a sweep of instant jobs within one commit group, every answered job stored") {
+  // Workers that answer at once always have a message waiting; the coordinator must still
+  // commit, print progress and look at the signals every so often, not only when a batch drains.
+  Fixture f;
+  f.config = parse_sweep_config(R"(
+[sweep]
+name = "instant"
+store = ")" + f.store + R"("
+fsync = false
+progress_interval = 1000
+[grid]
+n = { from = 1e5, to = 1e7, steps = 50 }
+d = { from = 1e7, to = 1e9, steps = 50 }
+[design]
+batch_size = 2500
+[eval]
+tasks = ["arithmetic"]
+problems = 2
+samples = 2
+[workload]
+backend = "synthetic"
+)",
+                                "instant.toml");
+  ScriptedTransport t(2, f.workload);
+  t.raise_usr1_at = 100;
+  install_shutdown_handlers();
+  auto out = f.run(t);
+  int sig = shutdown_signal();
+  clear_shutdown_signal();
+  std::signal(SIGUSR1, SIG_DFL);
+  CHECK(sig == SIGUSR1);
+  CHECK(out.end == SweepOutcome::End::interrupted);
+  CHECK(t.sent.size() < 100 + 1100);  // not the whole batch of 5000 jobs
+  auto c = read_store(f.store);
+  std::size_t done = 0;
+  for (auto& r : c.runs) done += r.state == JobState::done;
+  for (auto& e : c.evals) done += e.state == JobState::done;
+  CHECK(done == t.sent.size());  // every answer that came back is in the store
 }
 
 TEST_CASE("the job queue serves evals before trains and releases evals when their run is done") {
