@@ -57,7 +57,11 @@ void run_worker(Workload& workload) {
     bool stop_after = false;
     for (;;) {
       if (auto r = thread->wait_for(std::chrono::milliseconds(20))) {
-        send(MessageTag::result, encode_message(*r));
+        // After Stop the coordinator receives nothing more (it sends Stop only once it has left
+        // its loop): a result sent now would never be matched, and a large one would block this
+        // rank in MPI_Send, and mpirun with it. The job is still "running" in the store and
+        // reruns on resume.
+        if (!stop_after) send(MessageTag::result, encode_message(*r));
         break;
       }
       // Only Cancel and Stop matter while a job runs; a prefetched Job waits its turn.
