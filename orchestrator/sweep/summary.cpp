@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 namespace t2 {
 
@@ -17,6 +18,15 @@ void count(StateCounts& c, JobState s) {
     case JobState::failed: ++c.failed; break;
   }
 }
+// [eval] tokens_per_sample of the store's config (its default, 16, when absent or unreadable):
+// a pending eval is planned at 2N * T * k * P FLOPs, as the config's cost model counts it.
+double planned_tokens_per_sample(const std::string& config_text) {
+  try {
+    return toml::parse(config_text)["eval"]["tokens_per_sample"].value_or(16.0);
+  } catch (const toml::parse_error&) {
+    return 16.0;
+  }
+}
 std::string duration(double s) {
   if (s < 0) return "?";
   auto t = static_cast<long long>(s + 0.5);
@@ -27,6 +37,7 @@ std::string duration(double s) {
 SweepSummary summarize(const StoreContents& c) {
   SweepSummary s;
   s.batches = c.batches.size();
+  const double tokens_per_sample = planned_tokens_per_sample(c.config_text);
   for (auto& r : c.runs) {
     count(s.train, r.state);
     double f = 6.0 * r.plan.n_params * r.plan.n_tokens;
@@ -40,7 +51,7 @@ SweepSummary summarize(const StoreContents& c) {
     count(s.eval, e.state);
     double n = c.runs.at(e.plan.run).plan.n_params;
     if (e.state == JobState::done) s.flops_done += e.result.flops;
-    s.flops_planned += e.state == JobState::done ? e.result.flops : 2.0 * n * 16.0 * e.plan.samples * e.plan.problems;
+    s.flops_planned += e.state == JobState::done ? e.result.flops : 2.0 * n * tokens_per_sample * e.plan.samples * e.plan.problems;
     if (e.failure != FailureClass::none)
       s.failures.push_back({JobKind::eval, e.index, e.failure, e.reason, e.attempts, e.state == JobState::failed,
                             e.state == JobState::done});

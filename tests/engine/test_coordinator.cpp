@@ -16,6 +16,7 @@
 #include "orchestrator/sweep/coordinator.hpp"
 #include "orchestrator/sweep/job_queue.hpp"
 #include "orchestrator/sweep/signals.hpp"
+#include "orchestrator/sweep/summary.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
@@ -270,4 +271,21 @@ TEST_CASE("the job queue serves evals before trains and releases evals when thei
   CHECK(*q.pop() == JobRef{JobKind::eval, 0});
   CHECK(*q.pop() == JobRef{JobKind::train, 1});
   CHECK(!q.pop());
+}
+
+TEST_CASE("t2 status plans a pending eval's FLOPs with the config's tokens_per_sample") {
+  StoreContents c;
+  c.config_text = "[sweep]\nname = \"s\"\n[eval]\ntokens_per_sample = 100\n";
+  RunRecord r;
+  r.plan.n_params = 1e6;
+  r.plan.n_tokens = 1e8;
+  c.runs.push_back(r);
+  EvalRecord e;
+  e.plan.run = 0;
+  e.plan.samples = 8;
+  e.plan.problems = 10;
+  c.evals.push_back(e);
+  CHECK(summarize(c).flops_planned == Approx(6 * 1e6 * 1e8 + 2 * 1e6 * 100 * 8 * 10));
+  c.config_text = "[sweep]\nname = \"s\"\n";  // the default, 16 tokens
+  CHECK(summarize(c).flops_planned == Approx(6 * 1e6 * 1e8 + 2 * 1e6 * 16 * 8 * 10));
 }
