@@ -17,6 +17,23 @@ namespace po = boost::program_options;
 
 namespace {
 
+// A sweep whose design still plans batches counts the runs already in its store to know where
+// it stands (the grid's next point is the number of runs): imported rows would silently take the
+// place of grid points that then never run. Such a store is refused; one whose design has
+// stopped, or one created by t2 import, is fine.
+void refuse_sweep_still_planning(const StoreContents& c, const std::string& path) {
+  if (c.config_text.rfind("# created by t2 import", 0) == 0) return;
+  for (const Document& d : c.documents) {
+    if (d.kind != "design") continue;
+    auto j = nlohmann::json::parse(d.json, nullptr, false);
+    if (!j.is_discarded() && j.value("stop", false)) return;
+  }
+  throw InputError({fmt::format("{}: the store of a sweep that is still planning batches (config {}): imported runs "
+                                "would take the place of points its design has yet to run; finish the sweep first, "
+                                "or import into another store",
+                                path, c.config_file.empty() ? "without a file name" : c.config_file)});
+}
+
 int import_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("help,h", "this help")("csv", po::value<std::string>(), "results CSV (schemas/laws.md)")(
@@ -50,6 +67,7 @@ int import_command(const std::vector<std::string>& args) {
     if (b.runs.empty()) throw InputError({fmt::format("{}: no rows to import", csv)});
     Store store = Store::exists(path) ? Store::open(path)
                                       : Store::create(path, fmt::format("# created by t2 import {}\n", csv), "");
+    refuse_sweep_still_planning(store.contents(), path);
     BatchRecord batch = store.plan_batch(b.runs, [&] {
       std::vector<PlannedEval> evals = b.evals;
       for (PlannedEval& e : evals) e.run += static_cast<JobIndex>(store.contents().runs.size());

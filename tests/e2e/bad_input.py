@@ -107,6 +107,24 @@ with h5py.File(wrong_store, "r+") as f:
 expect_error(["validate", wrong_store], "w.h5", "schema")
 expect_error(["status", wrong_store], "w.h5", "schema")
 
+# Importing into a sweep whose design still plans would take the place of grid points that then
+# never run: refused, nothing imported. Into a finished sweep it is fine.
+rows = os.path.join(work, "rows.csv")
+with open(rows, "w") as f:
+    f.write("N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n")
+half = os.path.join(work, "half", "h.h5")
+half_cfg = write_config(os.path.join(work, "half.toml"), example("synthetic.toml", half))
+t2("run", half_cfg, "--quiet", env={**os.environ, "T2_TEST_CRASH_AT": "journal_written:5"}, check_rc=None)
+before = status(half)
+check(not before.get("design_stop") and before["train"]["done"] < 72, f"the sweep was killed while planning: {before}")
+p = t2("import", rows, "--store", half, check_rc=1)
+check("still planning" in p.stderr and "nothing imported" in p.stderr, f"import into a planning sweep: {p.stderr}")
+check(status(half)["train"] == before["train"], "a refused import leaves the store as it was")
+t2("run", half_cfg, "--quiet")
+check(status(half)["train"]["done"] == 72, f"every grid run ran: {status(half)['train']}")
+t2("import", rows, "--store", half)
+check(status(half)["train"]["done"] == 74, "import into a finished sweep")
+
 # A store locked by a running coordinator: a second one is refused and names the holder.
 slow_store = os.path.join(work, "slow.h5")
 slow_cfg = write_config(os.path.join(work, "slow.toml"),
