@@ -20,6 +20,7 @@
 #include "orchestrator/sweep/signals.hpp"
 #include "orchestrator/sweep/summary.hpp"
 #include "workers/factory.hpp"
+#include "workers/protocol.hpp"
 #include "workers/worker_loop.hpp"
 
 namespace t2 {
@@ -54,17 +55,35 @@ struct MpiSession {
   }
 };
 
-int run_worker_rank(const std::string& config_path, MpiSession& mpi) {
+int run_worker_rank(Workload& workload, MpiSession& mpi) {
   try {
-    ignore_usr1();
-    SweepConfig config = load_sweep_config(config_path);
-    auto workload = make_workload(config.workload);
-    run_worker(*workload);
+    run_worker(workload);
   } catch (const std::exception& e) {
     std::cerr << fmt::format("t2 run: rank {}: error: {}\n", mpi.rank, e.what());
     mpi.abort(kExitFailure);
   }
   return kExitOk;
+}
+
+// Under MPI every rank reads the config and builds its workload before anything else; one
+// collective then tells every rank whether all could. A bad config is then one message (rank
+// 0's, or that of each worker rank that alone failed) and a clean exit 1 on every rank, rather
+// than one message per rank under Open MPI's MPI_Abort banner. Returns false if any rank failed.
+bool mpi_startup_agrees(MpiSession& mpi, const std::string& error) {
+  int ok = error.empty() ? 1 : 0, root_ok = ok, all_ok = 0;
+  MPI_Bcast(&root_ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (all_ok) return true;
+  if (mpi.rank == 0 && !ok) std::cerr << fmt::format("t2 run: error: {}\n", error);
+  if (mpi.rank != 0 && !ok && root_ok) std::cerr << fmt::format("t2 run: rank {}: error: {}\n", mpi.rank, error);
+  return false;
+}
+
+// Rank 0 failed before the coordinator started (store locked, damaged, config changed): the
+// workers are idle, waiting for their first message, so a Stop ends them cleanly.
+void stop_idle_workers(const MpiSession& mpi) {
+  char none = 0;
+  for (int w = 1; w < mpi.size; ++w) MPI_Send(&none, 0, MPI_BYTE, w, static_cast<int>(MessageTag::stop), MPI_COMM_WORLD);
 }
 
 // The end of a finished sweep: the T² accuracy law fitted to the first task (stored in the store
@@ -105,8 +124,7 @@ void report_fit_and_plan(const SweepConfig& config) {
   kPlanCommand.run(plan);
 }
 
-int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
-  SweepConfig config = load_sweep_config(vm["sweep"].as<std::string>());
+int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, bool& dispatching) {
   if (vm.count("store")) config.store = vm["store"].as<std::string>();
   StoreOptions options;
   options.fsync = config.fsync;
@@ -159,6 +177,7 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi) {
     transport = make_local_transport(*local);
   }
   install_shutdown_handlers();
+  dispatching = true;
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
   if (!vm.count("quiet")) {
@@ -187,12 +206,34 @@ int run_command(const std::vector<std::string>& args) {
                       opts, pos, args, vm);
   if (rc >= 0) return rc;
   MpiSession mpi(launched_by_mpi());
-  if (mpi.rank != 0) return run_worker_rank(vm["sweep"].as<std::string>(), mpi);
+  SweepConfig config;
+  std::unique_ptr<Workload> workload;
+  std::string error;
   try {
-    return run_coordinator_rank(vm, mpi);
+    config = load_sweep_config(vm["sweep"].as<std::string>());
+    if (mpi.rank != 0) {
+      ignore_usr1();
+      workload = make_workload(config.workload);
+    }
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (mpi.size > 1 && !mpi_startup_agrees(mpi, error))
+    return mpi.rank == 0 || !error.empty() ? kExitFailure : kExitOk;  // mpirun then names the rank that failed
+  if (mpi.rank != 0) return run_worker_rank(*workload, mpi);
+  bool dispatching = false;
+  try {
+    if (!error.empty()) throw std::runtime_error(error);
+    return run_coordinator_rank(vm, mpi, std::move(config), dispatching);
   } catch (const std::exception& e) {
     std::cerr << fmt::format("t2 run: error: {}\n", e.what());
-    if (mpi.size > 1) mpi.abort(kExitFailure);
+    if (mpi.size > 1) {
+      if (!dispatching) {
+        stop_idle_workers(mpi);
+        return kExitFailure;
+      }
+      mpi.abort(kExitFailure);  // workers may be in the middle of jobs
+    }
     return kExitFailure;
   }
 }

@@ -66,6 +66,11 @@ for name, text in cases.items():
         write_config(path, text)
     expect_error(["validate", path], *needles[name])
     expect_error(["run", path, "--store", store], *needles[name])
+# Under mpirun: one message from t2 (not one per rank), no MPI_Abort, exit 1.
+p = t2("run", os.path.join(work, "kmax.toml"), "--store", store, mpi=3, check_rc=1)
+check(p.stderr.count("t2 run:") == 1 and "eval.samples = 0" in p.stderr and "MPI_ABORT" not in p.stderr,
+      f"one message under mpirun: {p.stderr}")
+check(digest(store) == before, "a refused mpirun left the store untouched")
 # No empty key field in a message about the whole file ("FILE: : problem").
 missing = t2("validate", os.path.join(work, "missing.toml"), check_rc=1).stderr
 check(": : " not in missing, f"no empty key in: {missing}")
@@ -73,6 +78,11 @@ check(": : " not in missing, f"no empty key in: {missing}")
 # A changed config is refused with a diff unless --force.
 changed = write_config(os.path.join(work, "changed.toml"), good.replace("problems = 64", "problems = 65"))
 expect_error(["run", changed], "differs", "- problems = 64", "+ problems = 65", "--force")
+# The same under mpirun: rank 0 refuses the store before any job, so its workers stop cleanly.
+p = t2("run", changed, mpi=3, check_rc=1)
+check(p.stderr.count("t2 run:") == 1 and "differs" in p.stderr and "MPI_ABORT" not in p.stderr,
+      f"one message under mpirun: {p.stderr}")
+check(digest(store) == before, "a refused mpirun left the store untouched")
 
 # Usage errors exit 2.
 expect_error(["run"], "usage", rc=2)
