@@ -71,7 +71,10 @@ void run_gnuplot(const std::string& program, const std::string& script, const st
     std::ifstream in(log);
     std::string line, last;
     while (std::getline(in, line)) if (!line.empty()) last = line;
-    throw ReportError(fmt::format("{} {}: failed (see {}): {}", program, script, log, last));
+    std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
+                                        : fmt::format("killed by signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    throw ReportError(fmt::format("{} {}: failed with {} (see {}){}", program, script, how, log,
+                                  last.empty() ? "" : ": " + last));
   }
 }
 

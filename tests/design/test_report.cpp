@@ -67,3 +67,20 @@ TEST_CASE("report names the program when gnuplot cannot be run", "[report]") {
   CHECK_THROWS_WITH(write_report(empty, dir.string(), o), Catch::Contains("/nonexistent/gnuplot"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("report says how gnuplot failed, with no empty detail", "[report]") {
+  StoreContents empty;
+  empty.config_text = testing::synthetic_config_text("grid", 1);
+  fs::path dir = fresh_dir("failing");
+  ReportOptions o;
+  o.gnuplot = "/bin/false";  // runs, prints nothing, exits 1
+  try {
+    write_report(empty, dir.string(), o);
+    FAIL("no error");
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("/bin/false") && Catch::Contains("exit status 1"));
+    CHECK(msg.back() != ' ');
+  }
+  fs::remove_all(dir);
+}
