@@ -1,4 +1,5 @@
 // cmd_export.cpp — `t2 export STORE --out FILE.h5 | --csv DIR`: a clean dataset for other programs.
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -36,8 +37,8 @@ int export_command(const std::vector<std::string>& args) {
     }
     if (vm.count("csv")) {
       export_csv(contents, vm["csv"].as<std::string>());
-      std::cout << fmt::format("wrote {}/runs.csv and {}/evals.csv\n", vm["csv"].as<std::string>(),
-                               vm["csv"].as<std::string>());
+      std::filesystem::path dir = vm["csv"].as<std::string>();
+      std::cout << fmt::format("wrote {} and {}\n", (dir / "runs.csv").string(), (dir / "evals.csv").string());
     }
     return kExitOk;
   });
