@@ -98,6 +98,25 @@ int plan_command(const std::vector<std::string>& args) {
     double from = 0, to = 0;
     int steps = 0;
     if (vm.count("frontier")) parse_frontier(vm["frontier"].as<std::string>(), from, to, steps);
+    // The flags are checked before the fit (which may take a while with --bootstrap), by name.
+    std::vector<std::string> bad;
+    auto need = [&](bool ok, const char* flag, const char* problem) {
+      if (!ok) bad.push_back(fmt::format("--{} {:g}: {}", flag, vm[flag].as<double>(), problem));
+    };
+    if (split) {
+      if (vm.count("train-budget")) need(dep.train_flops > 0, "train-budget", "must be > 0 FLOPs");
+      need(dep.inference_flops >= 0, "inference-budget", "must be >= 0 FLOPs per served token");
+    } else {
+      if (vm.count("budget")) need(dep.total_flops > 0, "budget", "must be > 0 FLOPs");
+      need(dep.queries >= 0, "queries", "must be >= 0");
+      need(dep.tokens_per_sample >= 0, "tokens-per-sample", "must be >= 0");
+    }
+    need(b.n_min > 0, "n-min", "must be > 0");
+    need(b.n_max >= b.n_min, "n-max", "must be >= --n-min");
+    need(b.d_min > 0, "d-min", "must be > 0");
+    need(b.d_max >= b.d_min, "d-max", "must be >= --d-min");
+    need(b.k_max >= b.k_min, "k-max", fmt::format("must be >= {:g}", b.k_min).c_str());
+    if (!bad.empty()) throw InputError(bad);
 
     LoadedInputs in = load_law_inputs(vm["input"].as<std::string>(), flags.task);
     if (in.data.outcomes.empty() && flags.fit.law != "chinchilla")

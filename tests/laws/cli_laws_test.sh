@@ -74,6 +74,9 @@ grep -q "frontier under t2-loss" "$DIR/out" || fail "frontier table"
 [ $? -eq 1 ] && grep -q "^t2 fit: error: --bootstrap -3: must be between 0" "$DIR/out" || { cat "$DIR/out"; fail "negative --bootstrap"; }
 "$T2" plan "$DIR/good.csv" --train-budget 1e21 --inference-budget 1e9 --seed -1 > "$DIR/out" 2>&1
 [ $? -eq 1 ] && grep -q -- "--seed -1: must be >= 0" "$DIR/out" || { cat "$DIR/out"; fail "negative --seed"; }
+"$T2" plan "$DIR/good.csv" --train-budget -1 --inference-budget 1e9 --n-min 1e9 --n-max 1e6 > "$DIR/out" 2>&1
+[ $? -eq 1 ] && grep -q -- "--train-budget -1: must be > 0" "$DIR/out" && grep -q -- "--n-max 1e+06: must be >= --n-min" "$DIR/out" \
+  || { cat "$DIR/out"; fail "bad plan flags named before the fit"; }
 "$T2" fit "$DIR/s.h5" --law nope > "$DIR/out" 2>&1
 [ $? -eq 1 ] && grep -q "law nope" "$DIR/out" || fail "unknown law"
 echo "ok"
