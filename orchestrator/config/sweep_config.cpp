@@ -173,7 +173,15 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   top.finish();
 
   // The backend checks its own table now, so `t2 validate` catches every mistake up front.
-  make_workload(c.workload);
+  try {
+    make_workload(c.workload);
+  } catch (const ConfigError& e) {
+    // The backend reads a copy of its table, and toml++ copies no source positions: find the
+    // line of the key in the parsed file.
+    auto at = e.line > 0 || e.key.empty() ? toml::node_view<toml::node>() : root.at_path(e.key);
+    if (!at || at.node()->source().begin.line == 0) throw;
+    throw ConfigError(e.file, static_cast<int>(at.node()->source().begin.line), e.key, e.value, e.problem);
+  }
 
   // A first batch the cap cannot pay for is a config mistake, not something to find out later.
   if (c.compute_cap > 0) {
