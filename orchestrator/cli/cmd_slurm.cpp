@@ -54,6 +54,15 @@ std::string default_job_name(const std::string& sweep) {
   return "t2-" + out;
 }
 
+// [sweep] shutdown_grace of the sweep file (seconds; 60, the config's default, when absent).
+double sweep_shutdown_grace(const std::string& sweep) {
+  try {
+    return toml::parse_file(sweep)["sweep"]["shutdown_grace"].value_or(60.0);
+  } catch (const toml::parse_error&) {
+    return 60.0;  // default_job_name() has reported the syntax error already
+  }
+}
+
 std::string self_executable() {
   std::error_code ec;
   auto p = fs::read_symlink("/proc/self/exe", ec);
@@ -147,6 +156,13 @@ int run_slurm(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(sweep)) throw SlurmScriptError(fmt::format("{}: no such sweep file", sweep));
     o.sweep = sweep;
     o.job_name = job_name.empty() ? default_job_name(sweep) : job_name;
+    // USR1 comes --signal-lead seconds before the limit; running jobs then get shutdown_grace
+    // seconds and the store a moment to flush. A shorter lead still works, but jobs running at
+    // the limit are killed by Slurm and rerun after the requeue.
+    if (double grace = sweep_shutdown_grace(sweep); o.signal_lead <= grace)
+      std::cerr << fmt::format("t2 slurm: warning: --signal-lead = {} s does not exceed sweep.shutdown_grace = {:g} s "
+                               "of {}: jobs still running at the time limit are killed and rerun after the requeue\n",
+                               o.signal_lead, grace, sweep);
     o.t2_binary = t2_binary.empty() ? self_executable() : t2_binary;
     if (o.t2_binary.empty()) throw SlurmScriptError("--t2: cannot find this executable; give its path");
     o.workdir = fs::current_path().string();

@@ -9,11 +9,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
+#include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/slurm_script.hpp"
 
 using namespace t2;
+
+namespace t2 {
+extern const Command kSlurmCommand;
+}
 
 namespace {
 
@@ -145,4 +151,26 @@ TEST_CASE("bad t2 slurm options are refused naming the option and value", "[slur
   CHECK(with([](auto& o) { o.account = "a b"; }) == "--account = \"a b\": use letters, digits and - _ . + only");
   CHECK(with([](auto& o) { o.log = "my log.out"; }) == "--log = \"my log.out\": must be a path without spaces");
   CHECK(with([](auto& o) { o.mpirun_args = "-x A\nrm -rf /"; }) == "--mpirun-args: must be one line");
+}
+
+TEST_CASE("t2 slurm warns when USR1 would come later than the sweep's shutdown_grace needs") {
+  auto dir = std::filesystem::temp_directory_path() / ("t2-slurm-lead-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto sweep = (dir / "s.toml").string();
+  std::ofstream(sweep) << "[sweep]\nname = \"lead\"\nshutdown_grace = 300\n";
+  auto run = [&](const char* lead) {
+    std::ostringstream err;
+    auto* old = std::cerr.rdbuf(err.rdbuf());
+    std::ostringstream out;
+    auto* old_out = std::cout.rdbuf(out.rdbuf());
+    int rc = kSlurmCommand.run({sweep, "--signal-lead", lead, "--t2", "/bin/true", "-o", (dir / "s.sbatch").string()});
+    std::cerr.rdbuf(old);
+    std::cout.rdbuf(old_out);
+    CHECK(rc == 0);  // a warning, not an error: the script is written
+    CHECK(std::filesystem::exists(dir / "s.sbatch"));
+    return err.str();
+  };
+  CHECK_THAT(run("120"), Catch::Contains("--signal-lead = 120 s does not exceed sweep.shutdown_grace = 300 s"));
+  CHECK(run("400").empty());
+  std::filesystem::remove_all(dir);
 }
