@@ -314,9 +314,11 @@ Store Store::open(const std::string& path, StoreOptions options) {
   h5::quiet();
   std::string jpath = journal_path(path);
   if (!file_exists(jpath)) {
-    if (file_exists(path))
+    if (file_exists(path)) {
+      check_view(path);  // throws for a file that is not a t2 store at all (not HDF5, an export, ...)
       throw StoreError(path, fmt::format("its journal {} is missing: the store can be read and exported, not resumed",
                                          jpath));
+    }
     throw StoreError(path, "no such store");
   }
   auto impl = std::make_unique<Impl>();

@@ -96,6 +96,10 @@ with open(junk, "w") as f:
 expect_error(["status", junk], "junk.h5", "not an HDF5 file")
 expect_error(["validate", junk], "junk.h5", "not an HDF5 file")
 check(t2("validate", junk, check_rc=1).stderr.count("junk.h5") == 1, "t2 validate names the store once per problem")
+# A --store that is not a store at all is named as such (not "its journal is missing").
+expect_error(["run", cfg, "--store", junk], "junk.h5", "not an HDF5 file")
+t2("export", store, "--out", os.path.join(work, "export.h5"))
+expect_error(["run", cfg, "--store", os.path.join(work, "export.h5")], "export.h5", "not a t2 store")
 tiny = os.path.join(work, "tiny.h5")
 with open(tiny, "w") as f:
     f.write("hi\n")
