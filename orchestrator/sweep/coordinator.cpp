@@ -341,6 +341,11 @@ SweepOutcome Coordinator::run() {
     log_ << fmt::format("[t2] resume: {} job(s) left running by the last coordinator will run again\n", n);
   queue_.rebuild(contents());
   account_batches();
+  // The evals of a run that failed for good fail with it. A coordinator killed between those
+  // records left them pending, and nothing would ever run or fail them: the sweep would end with
+  // jobs pending, or (a design with lag) wait forever for their batch to finish.
+  for (auto& r : contents().runs)
+    if (r.state == JobState::failed) fail_dependents(r.index, fmt::format("training run {} failed: {}", r.index, r.reason));
   for (auto& d : contents().documents)  // a resumed sweep whose design already stopped stays stopped
     if (d.kind == "design") {
       auto j = nlohmann::json::parse(d.json, nullptr, false);

@@ -248,6 +248,37 @@ backend = "synthetic"
   CHECK(done == t.sent.size());  // every answer that came back is in the store
 }
 
+TEST_CASE("resume fails the evals of a run that failed for good when the kill came between the records") {
+  Fixture f;
+  {
+    Store s = Store::create(f.store, f.config.text, f.config.file);
+    auto design = make_design(f.config);
+    StoreContents empty;
+    auto plan = design->next_batch(0, empty);
+    s.plan_batch(plan.runs, plan.evals);
+    for (std::uint32_t a = 1; a <= f.config.max_attempts; ++a) {
+      s.job_started(JobKind::train, 1, {a, 1, "h", 0, 0});
+      s.job_failed(JobKind::train, 1, FailureClass::exit_code, "exit 1", {a, 1, "h", 0.1, 0},
+                   a == f.config.max_attempts);
+    }
+    s.commit();  // killed here: run 1's evals were never failed
+  }
+  ScriptedTransport t(2, f.workload);
+  auto out = f.run(t);
+  CHECK(out.end == SweepOutcome::End::finished);
+  auto c = read_store(f.store);
+  for (auto& e : c.evals) {
+    INFO("eval " << e.index << " of run " << e.plan.run);
+    if (e.plan.run == 1) {
+      CHECK(e.state == JobState::failed);
+      CHECK_THAT(e.reason, Catch::Contains("training run 1 failed"));
+    } else {
+      CHECK(e.state == JobState::done);
+    }
+  }
+  for (auto& j : t.sent) CHECK(!(j == JobRef{JobKind::train, 1}));
+}
+
 TEST_CASE("the job queue serves evals before trains and releases evals when their run is done") {
   StoreContents c;
   for (JobIndex i = 0; i < 2; ++i) {
