@@ -1,7 +1,8 @@
 // command.hpp — how a `t2` subcommand plugs into the CLI: a name, a one-line summary and a
 // function taking the arguments after the subcommand name. Each lives in its own cmd_*.cpp.
 // Exit codes (documented in `t2 --help` and README): 0 ok, 1 failure (bad input, damaged or
-// locked store, failed jobs with --strict), 2 usage error, 3 stopped by a signal (requeue me).
+// locked store, failed command; jobs that failed for good are reported by t2 run and t2 status,
+// not an exit code), 2 usage error, 3 stopped by a signal (requeue me).
 #pragma once
 
 #include <string>
