@@ -46,7 +46,7 @@ std::string default_job_name(const std::string& sweep) {
   } catch (const toml::parse_error& e) {
     std::ostringstream where;
     where << e.source().begin.line;
-    throw SlurmScriptError(fmt::format("{}:{}: {}", sweep, where.str(), e.description()));
+    throw std::runtime_error(fmt::format("{}:{}: {}", sweep, where.str(), e.description()));  // exit 1: a bad file
   }
   if (name.empty()) name = fs::path(sweep).stem().string();
   std::string out;
@@ -153,7 +153,9 @@ int run_slurm(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   try {
-    if (!fs::is_regular_file(sweep)) throw SlurmScriptError(fmt::format("{}: no such sweep file", sweep));
+    // A missing or broken sweep file is a failure (exit 1), like every bad config; SlurmScriptError
+    // is for flags (exit 2).
+    if (!fs::is_regular_file(sweep)) throw std::runtime_error(fmt::format("{}: no such sweep file", sweep));
     o.sweep = sweep;
     o.job_name = job_name.empty() ? default_job_name(sweep) : job_name;
     // USR1 comes --signal-lead seconds before the limit; running jobs then get shutdown_grace

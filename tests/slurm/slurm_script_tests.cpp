@@ -174,3 +174,23 @@ TEST_CASE("t2 slurm warns when USR1 would come later than the sweep's shutdown_g
   CHECK(run("400").empty());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("t2 slurm: a missing or broken sweep file exits 1 (a bad config), a bad flag 2 (usage)") {
+  auto dir = std::filesystem::temp_directory_path() / ("t2-slurm-rc-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto broken = (dir / "broken.toml").string();
+  std::ofstream(broken) << "[sweep\n";
+  auto good = (dir / "good.toml").string();
+  std::ofstream(good) << "[sweep]\nname = \"rc\"\n";
+  std::ostringstream err;
+  auto* old = std::cerr.rdbuf(err.rdbuf());
+  int missing = kSlurmCommand.run({(dir / "nope.toml").string(), "-o", (dir / "x.sbatch").string()});
+  int bad_toml = kSlurmCommand.run({broken, "-o", (dir / "x.sbatch").string()});
+  int bad_flag = kSlurmCommand.run({good, "--nodes", "0", "-o", (dir / "x.sbatch").string()});
+  std::cerr.rdbuf(old);
+  CHECK(missing == 1);
+  CHECK(bad_toml == 1);
+  CHECK(bad_flag == 2);
+  CHECK_THAT(err.str(), Catch::Contains("nope.toml: no such sweep file") && Catch::Contains("broken.toml:1:"));
+  std::filesystem::remove_all(dir);
+}
