@@ -1,6 +1,8 @@
 // grid_design.cpp — see grid_design.hpp.
 #include "orchestrator/design/grid_design.hpp"
 
+#include <unordered_set>
+
 #include <fmt/format.h>
 
 namespace t2 {
@@ -14,10 +16,19 @@ GridDesign::GridDesign(SweepConfig config) : config_(std::move(config)) {
 BatchPlan GridDesign::next_batch(std::uint32_t batch, const StoreContents& seen) {
   BatchPlan plan;
   // The plan so far is in the store (results may be hidden, the plan never is), so a resumed
-  // sweep continues exactly where the grid stopped.
-  std::size_t next = seen.runs.size();
+  // sweep continues exactly where the grid stopped. A grid run is known by its seed (a function
+  // of N, D and replicate), so runs the grid did not plan (imported ones) never shift it.
+  std::unordered_set<std::uint64_t> planned;
   double spent = 0;
-  for (auto& r : seen.runs) spent += run_flops(r.plan.n_params, r.plan.n_tokens, config_.eval);
+  for (auto& r : seen.runs) {
+    planned.insert(r.plan.seed);
+    spent += run_flops(r.plan.n_params, r.plan.n_tokens, config_.eval);
+  }
+  std::size_t next = 0;
+  auto skip_planned = [&] {
+    while (next < order_.size() && planned.count(order_[next].seed)) ++next;
+  };
+  skip_planned();
   if (next >= order_.size()) {
     plan.stop = true;
     plan.reason = fmt::format("all {} grid runs are planned", order_.size());
@@ -38,6 +49,7 @@ BatchPlan GridDesign::next_batch(std::uint32_t batch, const StoreContents& seen)
     plan.evals.insert(plan.evals.end(), evals.begin(), evals.end());
     plan.runs.push_back(r);
     ++next;
+    skip_planned();
   }
   if (plan.runs.empty()) {
     plan.stop = true;

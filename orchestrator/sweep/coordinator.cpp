@@ -337,6 +337,25 @@ void Coordinator::progress(bool force) {
 
 SweepOutcome Coordinator::run() {
   slots_.assign(static_cast<std::size_t>(transport_.worker_count()) + 1, Slot{});
+  // A job left running on every one of its max_attempts attempts fails as `lost` instead of
+  // running again: it may be what takes its rank (and so the whole MPI job) down, and rerunning
+  // it on every resume would loop for as long as Slurm requeues. Attempts cut short by a
+  // shutdown are cancelled and given back, so preemption with USR1 never counts here.
+  std::vector<JobRef> lost;
+  for (auto& r : contents().runs)
+    if (r.state == JobState::running && r.attempts >= config_.max_attempts) lost.push_back({JobKind::train, r.index});
+  for (auto& e : contents().evals)
+    if (e.state == JobState::running && e.attempts >= config_.max_attempts) lost.push_back({JobKind::eval, e.index});
+  for (auto& j : lost) {
+    std::uint32_t attempts = j.kind == JobKind::train ? contents().runs[j.index].attempts : contents().evals[j.index].attempts;
+    store_.job_failed(j.kind, j.index, FailureClass::lost,
+                      fmt::format("was running when the coordinator died, on all {} attempts (does it crash its rank?)",
+                                  attempts),
+                      {attempts, -1, "", 0, unix_now()}, true);
+    ++failed_for_good_;
+    log_ << fmt::format("[t2] resume: {} {} failed as lost: running when the coordinator died on all {} attempts\n",
+                        to_string(j.kind), j.index, attempts);
+  }
   if (std::size_t n = store_.requeue_running())
     log_ << fmt::format("[t2] resume: {} job(s) left running by the last coordinator will run again\n", n);
   queue_.rebuild(contents());

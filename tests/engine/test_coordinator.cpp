@@ -320,3 +320,32 @@ TEST_CASE("t2 status plans a pending eval's FLOPs with the config's tokens_per_s
   c.config_text = "[sweep]\nname = \"s\"\n";  // the default, 16 tokens
   CHECK(summarize(c).flops_planned == Approx(6 * 1e6 * 1e8 + 2 * 1e6 * 16 * 8 * 10));
 }
+
+TEST_CASE("a job left running on all its attempts fails as lost on resume, with its evals") {
+  Fixture f;
+  {
+    // Three sessions died while run 0 ran (max_attempts = 3): a job that takes its rank down.
+    Store s = Store::create(f.store, f.config.text, f.config.file);
+    auto design = make_design(f.config);
+    StoreContents empty;
+    auto plan = design->next_batch(0, empty);
+    s.plan_batch(plan.runs, plan.evals);
+    for (std::uint32_t a = 1; a <= 3; ++a) {
+      s.job_started(JobKind::train, 0, {a, 1, "h", 0, 0});
+      if (a < 3) s.requeue_running();
+    }
+    s.commit();
+  }
+  ScriptedTransport t(2, f.workload);
+  auto out = f.run(t);
+  auto c = read_store(f.store);
+  CHECK(c.runs[0].state == JobState::failed);
+  CHECK(c.runs[0].failure == FailureClass::lost);
+  CHECK(c.runs[0].attempts == 3);
+  for (auto& e : c.evals)
+    if (e.plan.run == 0) CHECK(e.state == JobState::failed);
+  for (auto& j : t.sent) CHECK(!(j == JobRef{JobKind::train, 0}));
+  CHECK(out.failed_jobs == 3);  // the run and its two evals
+  for (auto& r : c.runs)
+    if (r.index != 0) CHECK(r.state == JobState::done);
+}

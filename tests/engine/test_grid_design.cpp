@@ -103,3 +103,23 @@ TEST_CASE("the grid design honours design.batches") {
   CHECK(p.stop);
   CHECK_THAT(p.reason, Catch::Contains("design.batches = 2"));
 }
+
+TEST_CASE("runs the grid did not plan (imports) do not shift it") {
+  auto cfg = config();
+  auto design = make_design(cfg);
+  StoreContents seen;
+  // An imported run that is not a grid point, and one that is (grid point 0, same seed).
+  BatchPlan foreign;
+  foreign.runs.push_back({3e5, 3e7, 12345, 0});
+  foreign.runs.push_back({1e5, 1e7, run_seed(cfg.seed, 1e5, 1e7, 0), 0});
+  absorb(seen, foreign);
+  std::set<std::pair<double, double>> points;
+  for (std::uint32_t b = 1;; ++b) {
+    auto plan = design->next_batch(b, seen);
+    if (plan.stop) break;
+    for (auto& r : plan.runs) CHECK(points.insert({r.n_params, r.n_tokens}).second);
+    absorb(seen, plan);
+  }
+  CHECK(points.size() == 8);  // the 9 grid points but the one already there
+  CHECK(!points.count({1e5, 1e7}));
+}
