@@ -1,7 +1,8 @@
 // bench_design.cpp — sweep FLOPs each strategy (grid, random, adaptive) spends before its
 // estimate of N*(C_target) stays within 10% of the truth, over seeds of the synthetic ground
 // truth, simulated in-process (orchestrator/design/simulation.hpp). Prints per-seed numbers,
-// medians and the ratios grid/adaptive and random/adaptive. Usage: bench_design [SEEDS=10]
+// medians and the ratios grid/adaptive and random/adaptive. Usage: bench_design [SEEDS=10] [FIRST=1]
+// (seeds FIRST .. FIRST + SEEDS - 1)
 // With BENCH_TRACE=1 in the environment it also prints, per adaptive batch, the plain fit's N*
 // error, its law, and the N* error of the fitted loss law with the true accuracy law (fitloss)
 // and of the true loss law with the fitted accuracy law (fitacc); BENCH_POINTS=1 adds the points.
@@ -74,12 +75,13 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int seeds = argc > 1 ? std::atoi(argv[1]) : 10;
+  int first = argc > 2 ? std::atoi(argv[2]) : 1;
   const char* names[] = {"grid", "random", "adaptive"};
   std::vector<double> needed[3], secs[3];
   std::printf("truth N* = %.4g (C_train = 1e19, C_inf = 2e8)\n", testing::true_n_star(testing::synthetic_config("grid", 1)));
   std::printf("%-5s %-9s %12s %12s %10s %8s %7s  %s\n", "seed", "strategy", "FLOPs@10%", "FLOPs total", "final err",
               "batches", "sec", "stop");
-  for (int s = 1; s <= seeds; ++s)
+  for (int s = first; s < first + seeds; ++s)
     for (int k = 0; k < 3; ++k) {
       Outcome o = run(names[k], std::uint64_t(s));
       needed[k].push_back(o.flops_needed);

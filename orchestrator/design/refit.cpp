@@ -131,28 +131,6 @@ bool linear_fit(const std::vector<double>& x, const std::vector<double>& y, cons
   return true;
 }
 
-// Digamma by recurrence up to x >= 6, then the asymptotic series (error < 1e-10 there).
-double digamma(double x) {
-  double r = 0;
-  while (x < 6) { r -= 1 / x; x += 1; }
-  double f = 1 / (x * x);
-  return r + std::log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))));
-}
-
-// The Beta concentration nu with mean mu whose E[log p] = psi(mu nu) - psi(nu) equals
-// mean_log_p (increasing in nu; bisection on log nu over [1e-2, 1e4], the clamp of the fit).
-double nu_from_mean_log(double mu, double mean_log_p) {
-  double lo = std::log(1e-2), hi = std::log(1e4);
-  auto g = [&](double ln_nu) { double nu = std::exp(ln_nu); return digamma(mu * nu) - digamma(nu) - mean_log_p; };
-  if (g(lo) >= 0) return std::exp(lo);
-  if (g(hi) <= 0) return std::exp(hi);
-  for (int i = 0; i < 40; ++i) {
-    double mid = 0.5 * (lo + hi);
-    (g(mid) < 0 ? lo : hi) = mid;
-  }
-  return std::exp(0.5 * (lo + hi));
-}
-
 }  // namespace
 
 double LawParams::loss(double n, double d) const { return E + A / std::pow(n, alpha) + B / std::pow(d, beta); }
@@ -188,8 +166,7 @@ std::vector<RunObservation> observations(const StoreContents& seen) {
     RunObservation& o = out[it->second];
     const EvalResult& res = e.result;
     if (res.answer_nll.size() == res.problems && res.problems > 0) {
-      for (double nll : res.answer_nll) o.p.push_back(std::clamp(std::exp(-nll), 1e-300, 1.0 - 1e-12));
-      o.likelihood = true;
+      for (double nll : res.answer_nll) o.p.push_back(std::clamp(std::exp(-nll), 1e-12, 1.0 - 1e-12));
     } else if (res.samples > 0 && res.correct.size() == std::size_t(res.problems) * res.samples) {
       for (std::uint32_t i = 0; i < res.problems; ++i) {
         std::uint32_t c = 0;
@@ -291,11 +268,6 @@ FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& rs) {
     v /= (rs.problems[r].size() - 1);
     double mm = std::clamp(m, 1e-6, 1.0 - 1e-6);
     double nu = v > 0 ? mm * (1 - mm) / v - 1.0 : 1e4;
-    if (obs[r].likelihood) {
-      double ml = 0;
-      for (auto i : rs.problems[r]) ml += std::log(obs[r].p[i]);
-      nu = nu_from_mean_log(mm, ml / rs.problems[r].size());
-    }
     Lhat.push_back(law.loss(obs[r].n, obs[r].d));
     mu.push_back(mm);
     lnnu.push_back(std::log(std::clamp(nu, 1e-2, 1e4)));

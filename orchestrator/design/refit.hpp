@@ -34,7 +34,6 @@ struct RunObservation {
   std::uint32_t batch = 0;
   double n = 0, d = 0, loss = 0;
   std::vector<double> p;  // may be empty (no finished eval yet): the run then informs L(N, D) only
-  bool likelihood = false;  // p came from answer NLLs (kept down to 1e-300, so log p is usable)
 };
 
 // Done runs of `seen` (failed ones carry no result), in run-index order.
@@ -61,10 +60,7 @@ struct FitResult {
 // solved with non-negativity by active-set enumeration; (alpha, beta) by a grid over
 // [0.05, 1.2]^2 then a pattern search. The Beta part is fitted to per-run moments of p:
 // mu_r = mean p, nu_r = mu_r (1 - mu_r) / var p - 1; logit(mu_r / theta2) is linear in L-hat_r for a
-// fixed theta2 (grid over theta2, best SSE in mu), and log nu_r is linear in L-hat_r. For runs
-// with likelihood-source p, nu_r matches the Beta's mean of log p instead of its variance:
-// psi(mu nu) - psi(nu) = mean log p (the Beta's sufficient statistic; the variance of a
-// Beta with a small mu nu is dominated by a few problems and biased nu, see schemas/design.md).
+// fixed theta2 (grid over theta2, best SSE in mu), and log nu_r is linear in L-hat_r.
 FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& resample);
 
 // The deployment optimum (N*, D*, k*) of a law for the configured target (paper Eq. 2 with
