@@ -1,7 +1,11 @@
 // bench_design.cpp — sweep FLOPs each strategy (grid, random, adaptive) spends before its
 // estimate of N*(C_target) stays within 10% of the truth, over seeds of the synthetic ground
 // truth, simulated in-process (orchestrator/design/simulation.hpp). Prints per-seed numbers,
-// medians and the ratios grid/adaptive and random/adaptive. Usage: bench_design [SEEDS=10]
+// medians and the ratios grid/adaptive and random/adaptive. Usage: bench_design [SEEDS=10] [FIRST=1]
+// (seeds FIRST .. FIRST + SEEDS - 1)
+// With BENCH_TRACE=1 in the environment it also prints, per adaptive batch, the plain fit's N*
+// error, its law, and the N* error of the fitted loss law with the true accuracy law (fitloss)
+// and of the true loss law with the fitted accuracy law (fitacc); BENCH_POINTS=1 adds the points.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -34,6 +38,20 @@ Outcome run(const std::string& strategy, std::uint64_t seed) {
   SimulationResult sim = simulate_sweep(c, *design, workload, kMaxBatches, [&](const StoreContents& s, double flops) {
     double est = testing::estimated_n_star(c, s);
     trace.push_back({flops, est > 0 ? std::fabs(est / truth - 1) : 1e9});
+    if (std::getenv("BENCH_TRACE") && strategy == "adaptive") {
+      std::printf("  batch %zu: FLOPs %.3g, N* %.4g (err %+.3f)\n", trace.size() - 1, flops, est, est / truth - 1);
+      auto obs = observations(s);
+      FitResult f = fit_law(obs, make_resample(obs, 0, 0));
+      LawParams tl = testing::law_of(testing::truth_of(c));
+      double lo, hi;
+      planner_bounds(c, lo, hi);
+      LawParams mix1 = f.law, mix2 = tl;  // fitted loss + true accuracy; true loss + fitted accuracy
+      mix1.theta0 = tl.theta0; mix1.theta1 = tl.theta1; mix1.theta2 = tl.theta2; mix1.theta3 = tl.theta3; mix1.theta4 = tl.theta4;
+      mix2.theta0 = f.law.theta0; mix2.theta1 = f.law.theta1; mix2.theta2 = f.law.theta2; mix2.theta3 = f.law.theta3; mix2.theta4 = f.law.theta4;
+      if (f.ok) std::printf("    fit E %.3f A %.0f B %.0f a %.3f b %.3f th %.3f %.3f %.3f %.3f %.3f | err fitloss %+.3f fitacc %+.3f\n", f.law.E, f.law.A, f.law.B, f.law.alpha, f.law.beta, f.law.theta0, f.law.theta1, f.law.theta2, f.law.theta3, f.law.theta4, plan_optimum(mix1, c.target, lo, hi).n / truth - 1, plan_optimum(mix2, c.target, lo, hi).n / truth - 1);
+      for (const RunRecord& r : s.runs)
+        if (std::getenv("BENCH_POINTS") && r.batch + 1 == trace.size()) std::printf("      N %.3g D %.3g (D/N %.0f, 6ND %.2g)\n", r.plan.n_params, r.plan.n_tokens, r.plan.n_tokens / r.plan.n_params, 6 * r.plan.n_params * r.plan.n_tokens);
+    }
     return true;
   });
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -57,12 +75,13 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int seeds = argc > 1 ? std::atoi(argv[1]) : 10;
+  int first = argc > 2 ? std::atoi(argv[2]) : 1;
   const char* names[] = {"grid", "random", "adaptive"};
   std::vector<double> needed[3], secs[3];
   std::printf("truth N* = %.4g (C_train = 1e19, C_inf = 2e8)\n", testing::true_n_star(testing::synthetic_config("grid", 1)));
   std::printf("%-5s %-9s %12s %12s %10s %8s %7s  %s\n", "seed", "strategy", "FLOPs@10%", "FLOPs total", "final err",
               "batches", "sec", "stop");
-  for (int s = 1; s <= seeds; ++s)
+  for (int s = first; s < first + seeds; ++s)
     for (int k = 0; k < 3; ++k) {
       Outcome o = run(names[k], std::uint64_t(s));
       needed[k].push_back(o.flops_needed);
