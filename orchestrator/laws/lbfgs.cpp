@@ -73,6 +73,33 @@ LbfgsResult lbfgs_minimize(const LbfgsObjective& fn, std::vector<double>& x, con
       if (!std::isfinite(t) || t <= lo + 0.1 * (hi - lo) || t >= hi - 0.1 * (hi - lo)) return 0.5 * (a + b);
       return t;
     };
+    // Zoom (Alg. 3.6) on a bracket whose end `lo` satisfies sufficient decrease. True when a
+    // strong-Wolfe point was found (fn_new, xn and gn hold it); else *lo_out, *flo_out give the
+    // bracket's final sufficient-decrease end for the caller's fallback.
+    auto zoom = [&](double lo, double flo, double dlo, double hi, double fhi, double dhi, double* lo_out,
+                    double* flo_out) {
+      for (int z = 0; z < 30; ++z) {
+        double tz = cubic(lo, flo, dlo, hi, fhi, dhi);
+        double fz, dz;
+        if (!eval_at(tz, &fz, &dz)) {
+          hi = tz, fhi = INFINITY, dhi = 0;
+          continue;
+        }
+        if (fz > f + c1 * tz * slope || fz >= flo) {
+          hi = tz, fhi = fz, dhi = dz;
+        } else {
+          if (std::abs(dz) <= -c2 * slope) {
+            fn_new = fz;
+            return true;
+          }
+          if (dz * (hi - lo) >= 0) hi = lo, fhi = flo, dhi = dlo;
+          lo = tz, flo = fz, dlo = dz;
+        }
+        if (std::abs(hi - lo) < 1e-16 * std::max(1.0, std::abs(lo))) break;
+      }
+      *lo_out = lo, *flo_out = flo;
+      return false;
+    };
     double t_prev = 0, f_prev = f, d_prev = slope;
     double t = step;
     for (int ls = 0; ls < 40 && !accepted; ++ls) {
@@ -83,26 +110,8 @@ LbfgsResult lbfgs_minimize(const LbfgsObjective& fn, std::vector<double>& x, con
       }
       if (ft > f + c1 * t * slope || (ls > 0 && ft >= f_prev)) {
         // zoom in [t_prev, t]
-        double lo = t_prev, flo = f_prev, dlo = d_prev, hi = t, fhi = ft, dhi = dt;
-        for (int z = 0; z < 30; ++z) {
-          double tz = cubic(lo, flo, dlo, hi, fhi, dhi);
-          double fz, dz;
-          if (!eval_at(tz, &fz, &dz)) {
-            hi = tz, fhi = INFINITY, dhi = 0;
-            continue;
-          }
-          if (fz > f + c1 * tz * slope || fz >= flo) {
-            hi = tz, fhi = fz, dhi = dz;
-          } else {
-            if (std::abs(dz) <= -c2 * slope) {
-              fn_new = fz, accepted = true;
-              break;
-            }
-            if (dz * (hi - lo) >= 0) hi = lo, fhi = flo, dhi = dlo;
-            lo = tz, flo = fz, dlo = dz;
-          }
-          if (std::abs(hi - lo) < 1e-16 * std::max(1.0, std::abs(lo))) break;
-        }
+        double lo = 0, flo = 0;
+        accepted = zoom(t_prev, f_prev, d_prev, t, ft, dt, &lo, &flo);
         if (!accepted && lo > 0 && flo < f) {  // settle for the best sufficient-decrease point
           double fz, dz;
           if (eval_at(lo, &fz, &dz)) fn_new = fz, accepted = true;
@@ -114,26 +123,8 @@ LbfgsResult lbfgs_minimize(const LbfgsObjective& fn, std::vector<double>& x, con
         break;
       }
       if (dt >= 0) {  // zoom in [t, t_prev] (reversed)
-        double lo = t, flo = ft, dlo = dt, hi = t_prev, fhi = f_prev, dhi = d_prev;
-        for (int z = 0; z < 30; ++z) {
-          double tz = cubic(lo, flo, dlo, hi, fhi, dhi);
-          double fz, dz;
-          if (!eval_at(tz, &fz, &dz)) {
-            hi = tz, fhi = INFINITY, dhi = 0;
-            continue;
-          }
-          if (fz > f + c1 * tz * slope || fz >= flo) {
-            hi = tz, fhi = fz, dhi = dz;
-          } else {
-            if (std::abs(dz) <= -c2 * slope) {
-              fn_new = fz, accepted = true;
-              break;
-            }
-            if (dz * (hi - lo) >= 0) hi = lo, fhi = flo, dhi = dlo;
-            lo = tz, flo = fz, dlo = dz;
-          }
-          if (std::abs(hi - lo) < 1e-16 * std::max(1.0, std::abs(lo))) break;
-        }
+        double lo = 0, flo = 0;
+        accepted = zoom(t, ft, dt, t_prev, f_prev, d_prev, &lo, &flo);
         if (!accepted) {
           double fz, dz;
           if (eval_at(lo, &fz, &dz) && fz < f) fn_new = fz, accepted = true;
