@@ -89,6 +89,28 @@ std::vector<double> planned_flops_by_batch(const StoreContents& seen, const Eval
   return out;
 }
 
+namespace {
+// Records of batches < batch; those of batches >= cutoff keep only their plan.
+template <class Record>
+std::vector<Record> plans_with_results_before(const std::vector<Record>& all, std::uint32_t batch,
+                                              std::uint32_t cutoff) {
+  std::vector<Record> out;
+  for (const Record& r : all) {
+    if (r.batch >= batch) continue;
+    if (r.batch < cutoff) {
+      out.push_back(r);
+      continue;
+    }
+    Record h;
+    h.index = r.index;
+    h.plan = r.plan;
+    h.batch = r.batch;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+}  // namespace
+
 StoreContents visible_to_plan(const StoreContents& c, std::uint32_t batch, std::uint32_t lag) {
   const std::uint32_t cutoff = batch > lag ? batch - lag : 0;
   StoreContents v;
@@ -97,24 +119,8 @@ StoreContents visible_to_plan(const StoreContents& c, std::uint32_t batch, std::
   v.config_text = c.config_text;
   v.config_file = c.config_file;
   v.created_at = c.created_at;
-  for (const RunRecord& r : c.runs) {
-    if (r.batch >= batch) continue;
-    if (r.batch < cutoff) { v.runs.push_back(r); continue; }
-    RunRecord h;
-    h.index = r.index;
-    h.plan = r.plan;
-    h.batch = r.batch;
-    v.runs.push_back(std::move(h));
-  }
-  for (const EvalRecord& e : c.evals) {
-    if (e.batch >= batch) continue;
-    if (e.batch < cutoff) { v.evals.push_back(e); continue; }
-    EvalRecord h;
-    h.index = e.index;
-    h.plan = e.plan;
-    h.batch = e.batch;
-    v.evals.push_back(std::move(h));
-  }
+  v.runs = plans_with_results_before(c.runs, batch, cutoff);
+  v.evals = plans_with_results_before(c.evals, batch, cutoff);
   for (const BatchRecord& b : c.batches) if (b.index < batch) v.batches.push_back(b);
   for (const Document& d : c.documents) if (d.batch < batch) v.documents.push_back(d);
   return v;

@@ -46,10 +46,10 @@ double planned_batch_flops(const std::vector<PlannedRun>& runs, const std::vecto
                            const std::vector<double>& eval_run_n, const EvalConfig& eval);
 // Per batch index, the planned cost of the runs and evals `seen` holds (any state).
 std::vector<double> planned_flops_by_batch(const StoreContents& seen, const EvalConfig& eval);
-// What the coordinator shows the plan of batch `batch` (orchestrator/sweep/coordinator.cpp,
-// visible_for): the plans of all batches < `batch`, with the results (state, result, failure)
-// of batches >= batch - lag hidden (pending, empty). Used by in-process simulations and by
-// designs that re-derive the plan of an earlier batch.
+// What the plan of batch `batch` may depend on (Design::lag): the plans of all batches <
+// `batch`, with the results (state, result, failure) of batches >= batch - lag hidden (pending,
+// empty). The one definition used by the coordinator, the in-process simulation and designs
+// that re-derive the plan of an earlier batch, so all three see exactly the same thing.
 StoreContents visible_to_plan(const StoreContents& contents, std::uint32_t batch, std::uint32_t lag);
 
 }  // namespace t2

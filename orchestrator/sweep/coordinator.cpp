@@ -14,6 +14,7 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "orchestrator/design/design_space.hpp"
 #include "orchestrator/sweep/job_queue.hpp"
 #include "orchestrator/sweep/signals.hpp"
 
@@ -48,41 +49,6 @@ struct Slot {
   std::string host;
   bool busy() const { return !jobs.empty(); }
 };
-
-// What batch `b` may be planned from: the plan of every batch, but the results of batches
-// >= b - lag hidden, so the plan cannot depend on timing (ranks, speed, kills).
-StoreContents visible_for(const StoreContents& c, std::uint32_t b, std::uint32_t lag) {
-  std::uint32_t cutoff = b > lag ? b - lag : 0;
-  StoreContents seen;
-  seen.schema_version = c.schema_version;
-  seen.config_text = c.config_text;
-  seen.batches = c.batches;
-  seen.documents = c.documents;
-  seen.runs.reserve(c.runs.size());
-  for (auto& r : c.runs) {
-    if (r.batch < cutoff) {
-      seen.runs.push_back(r);
-    } else {
-      RunRecord h;
-      h.index = r.index;
-      h.plan = r.plan;
-      h.batch = r.batch;
-      seen.runs.push_back(std::move(h));
-    }
-  }
-  for (auto& e : c.evals) {
-    if (e.batch < cutoff) {
-      seen.evals.push_back(e);
-    } else {
-      EvalRecord h;
-      h.index = e.index;
-      h.plan = e.plan;
-      h.batch = e.batch;
-      seen.evals.push_back(std::move(h));
-    }
-  }
-  return seen;
-}
 
 class Coordinator {
  public:
@@ -158,7 +124,7 @@ void Coordinator::maybe_plan() {
   for (std::uint32_t i = 0; i < cutoff; ++i)
     if (open_in_batch_[i] > 0) return;  // the plan must wait for these results
   planning_batch_ = b;
-  auto seen = std::make_shared<StoreContents>(visible_for(contents(), b, lag));
+  auto seen = std::make_shared<StoreContents>(visible_to_plan(contents(), b, lag));
   plan_ = std::async(std::launch::async, [this, b, seen] { return design_.next_batch(b, *seen); });
 }
 
