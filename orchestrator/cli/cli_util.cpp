@@ -2,6 +2,7 @@
 #include "orchestrator/cli/cli_util.hpp"
 
 #include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -28,12 +29,23 @@ int parse_args(const std::string& command, const std::string& usage, const std::
   return -1;
 }
 
+int report_error(const std::string& command, const std::exception& e) {
+  std::istringstream lines(e.what());
+  std::string line;
+  bool any = false;
+  while (std::getline(lines, line)) {
+    std::cerr << fmt::format("t2 {}: error: {}\n", command, line);
+    any = true;
+  }
+  if (!any) std::cerr << fmt::format("t2 {}: error: (no message)\n", command);
+  return kExitFailure;
+}
+
 int guarded(const std::string& command, const std::function<int()>& body) {
   try {
     return body();
   } catch (const std::exception& e) {
-    std::cerr << fmt::format("t2 {}: error: {}\n", command, e.what());
-    return kExitFailure;
+    return report_error(command, e);
   }
 }
 

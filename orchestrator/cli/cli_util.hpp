@@ -18,7 +18,11 @@ int parse_args(const std::string& command, const std::string& usage, const std::
                po::options_description& options, const po::positional_options_description& positional,
                const std::vector<std::string>& args, po::variables_map& vm);
 
-// Runs body; ConfigError, StoreError and other exceptions become "t2 COMMAND: error: ..." and 1.
+// Prints an exception as "t2 COMMAND: error: ..." on stderr, one such line per line of its
+// message (an input file with several bad rows reports each), and returns kExitFailure.
+int report_error(const std::string& command, const std::exception& e);
+
+// Runs body; ConfigError, StoreError and other exceptions go through report_error.
 int guarded(const std::string& command, const std::function<int()>& body);
 
 }  // namespace t2

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_inputs.hpp"
 #include "orchestrator/store/store.hpp"
@@ -94,12 +95,8 @@ int fit_command(const std::vector<std::string>& args) {
       }
     }
     return kExitOk;
-  } catch (const InputError& e) {
-    for (const auto& p : e.problems) std::cerr << "t2 fit: error: " << p << "\n";
-    return kExitFailure;
-  } catch (const std::exception& e) {
-    std::cerr << "t2 fit: error: " << e.what() << "\n";
-    return kExitFailure;
+  } catch (const std::exception& e) {  // InputError: one line per bad row
+    return report_error("fit", e);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_inputs.hpp"
 #include "orchestrator/store/store.hpp"
@@ -98,12 +99,11 @@ int import_command(const std::vector<std::string>& args) {
                              b.runs.size(), batch.first_run, b.evals.size(), path);
     return kExitOk;
   } catch (const InputError& e) {
-    for (const auto& p : e.problems) std::cerr << "t2 import: error: " << p << "\n";
+    report_error("import", e);
     std::cerr << "t2 import: nothing imported\n";
     return kExitFailure;
   } catch (const std::exception& e) {
-    std::cerr << "t2 import: error: " << e.what() << "\n";
-    return kExitFailure;
+    return report_error("import", e);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_inputs.hpp"
 
@@ -145,12 +146,8 @@ int plan_command(const std::vector<std::string>& args) {
       else std::cout << render_plan(p, r.law, &iv);
     }
     return kExitOk;
-  } catch (const InputError& e) {
-    for (const auto& p : e.problems) std::cerr << "t2 plan: error: " << p << "\n";
-    return kExitFailure;
-  } catch (const std::exception& e) {
-    std::cerr << "t2 plan: error: " << e.what() << "\n";
-    return kExitFailure;
+  } catch (const std::exception& e) {  // InputError: one line per bad row
+    return report_error("plan", e);
   }
 }
 
