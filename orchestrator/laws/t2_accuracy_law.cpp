@@ -2,7 +2,6 @@
 // accuracy, its closed-form pass@k, and its two fits (see t2_accuracy_law.hpp).
 #include "orchestrator/laws/t2_accuracy_law.hpp"
 
-#include <boost/math/special_functions/digamma.hpp>
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
 
@@ -16,37 +15,36 @@
 namespace t2 {
 namespace {
 
-// lgamma without touching the global signgam (std::lgamma may write it: a data race in threads).
-double lgam(double x) {
-  int sign;
-  return ::lgamma_r(x, &sign);
-}
-double lbeta(double a, double b) { return lgam(a) + lgam(b) - lgam(a + b); }
-double digam(double x) { return boost::math::digamma(x); }
-
-constexpr double kMinShape = 1e-10;  // a, b floor: Beta(0, b) is a point mass, lgamma(0) = inf
-
 // mu, nu and their parts at Lhat = L (§3.2): mu = theta2 s, s = 1/(1 + exp(theta1 (L - theta0))),
-// nu = exp(theta3 + theta4 L).
+// nu = exp(theta3 + theta4 L); a = mu nu, b = (1 - mu) nu. The law itself bounds nothing beyond
+// mu in (0, theta2], nu > 0 (issue 9: no clamp of mu or nu, which would change the law); only
+// floating-point guards remain: 1 - s and 1 - mu are formed without cancellation, nu's exponent is
+// kept within +-600 (nu in [1e-261, 4e260], where every log_beta.hpp quantity stays finite) and
+// a, b >= 1e-300 when mu or 1 - mu underflows (Beta(0, b) is a point mass the formulas exclude).
+constexpr double kMinShape = 1e-300;
 struct Links {
-  double s, mu, nu, a, b;
+  double s, oms, mu, omm, nu, a, b;  // oms = 1 - s, omm = 1 - mu
 };
 Links links(const double* th, double L) {
   Links l;
   double z = th[1] * (L - th[0]);
-  l.s = z > 0 ? std::exp(-z) / (1 + std::exp(-z)) : 1 / (1 + std::exp(z));
-  l.mu = std::clamp(th[2] * l.s, 1e-12, 1 - 1e-12);
+  double e = std::exp(-std::abs(z));  // in (0, 1]: no overflow
+  double lo = e / (1 + e), hi = 1 / (1 + e);
+  l.s = z > 0 ? lo : hi;
+  l.oms = z > 0 ? hi : lo;
+  l.mu = th[2] * l.s;
+  l.omm = (1 - th[2]) + th[2] * l.oms;  // 1 - theta2 s, both parts >= 0 for theta2 in (0, 1]
   l.nu = std::exp(std::clamp(th[3] + th[4] * L, -600.0, 600.0));
   l.a = std::max(l.mu * l.nu, kMinShape);
-  l.b = std::max((1 - l.mu) * l.nu, kMinShape);
+  l.b = std::max(l.omm * l.nu, kMinShape);
   return l;
 }
 
 // Chain rule from (d/da, d/db) to theta0..theta4 (natural units).
 void chain(const double* th, double L, const Links& l, double ga, double gb, double* g) {
   double gmu = (ga - gb) * l.nu;                    // da/dmu = nu, db/dmu = -nu
-  double gnu = ga * l.mu + gb * (1 - l.mu);         // da/dnu = mu, db/dnu = 1 - mu
-  double ds = l.s * (1 - l.s);
+  double gnu = ga * l.mu + gb * l.omm;              // da/dnu = mu, db/dnu = 1 - mu
+  double ds = l.s * l.oms;
   g[0] = gmu * th[2] * th[1] * ds;
   g[1] = -gmu * th[2] * ds * (L - th[0]);
   g[2] = gmu * l.s;
@@ -55,18 +53,6 @@ void chain(const double* th, double L, const Links& l, double ga, double gb, dou
 }
 
 }  // namespace
-
-double beta_pass_at_k(double a, double b, double k) {
-  // §3.2: 1 - B(a, b + k) / B(a, b) = 1 - exp(lgamma(b+k) - lgamma(a+b+k) - lgamma(b) + lgamma(a+b)).
-  if (k <= 0) return 0.0;
-  double x = lgam(b + k) - lgam(a + b + k) - lgam(b) + lgam(a + b);
-  return -std::expm1(x);
-}
-
-double beta_binomial_log_pmf(std::uint32_t n, std::uint32_t c, double a, double b) {
-  double lchoose = lgam(n + 1.0) - lgam(c + 1.0) - lgam(n - c + 1.0);
-  return lchoose + lbeta(c + a, n - c + b) - lbeta(a, b);
-}
 
 const char* to_string(LhatSource s) { return s == LhatSource::answer_nll ? "answer_nll" : "train_loss"; }
 LhatSource lhat_source_from_string(const std::string& s) {
@@ -108,12 +94,11 @@ double T2AccuracyLaw::gradient(std::span<const double> t, const LawInput& x, std
   double L = ChinchillaParams::from_theta(t).loss(x.n, x.d);
   const double* th = t.data() + 5;
   Links l = links(th, L);
-  double k = x.k;
-  double logR = lgam(l.b + k) - lgam(l.a + l.b + k) - lgam(l.b) + lgam(l.a + l.b);
+  // pass = 1 - R, R = exp(logR) (log_beta.hpp: no cancellation for any a, b, k);
+  // dpass/da = -R dlogR/da = R (psi(a+b+k) - psi(a+b)); dpass/db = -R dlogR/db.
+  double logR = log_beta_ratio(l.a, l.b, x.k);
   double R = std::exp(logR);
-  // pass = 1 - R; dlogR/da = psi(a+b) - psi(a+b+k); dlogR/db = psi(b+k) - psi(a+b+k) - psi(b) + psi(a+b).
-  double pab = digam(l.a + l.b), pabk = digam(l.a + l.b + k);
-  double ga = -R * (pab - pabk), gb = -R * (digam(l.b + k) - pabk - digam(l.b) + pab);
+  double ga = R * digamma_delta(l.a + l.b, x.k), gb = -R * log_beta_ratio_db(l.a, l.b, x.k);
   std::fill(g.begin(), g.end(), 0.0);
   chain(th, L, l, ga, gb, g.data() + 5);
   return -std::expm1(logR);
@@ -132,7 +117,7 @@ std::vector<std::vector<double>> T2AccuracyLaw::starts() const {
 
 namespace {
 
-// Beta-binomial negative log-likelihood of the counts, as a function of (theta0, theta1, eta,
+// Beta-binomial negative log-likelihood of the counts (log C(n, c) included), as a function of (theta0, theta1, eta,
 // theta3, theta4) with theta2 = 1/(1 + exp(-eta)) so that theta2 stays in (0, 1) without bounds.
 struct CountCell {
   std::uint32_t n, c;
@@ -152,16 +137,15 @@ class BetaBinomialNll final : public ceres::FirstOrderFunction {
     double f = 0, g[5] = {0, 0, 0, 0, 0};
     for (const CheckpointCounts& cc : d_) {
       Links l = links(th, cc.L);
-      double lb_ab = lbeta(l.a, l.b);
       double ga = 0, gb = 0;
-      double pa = grad ? digam(l.a) : 0, pb = grad ? digam(l.b) : 0, pab = grad ? digam(l.a + l.b) : 0;
       for (const CountCell& cell : cc.cells) {
-        // -log BB(c | n, a, b) up to the constant log C(n, c).
-        f -= cell.count * (lbeta(cell.c + l.a, cell.n - cell.c + l.b) - lb_ab);
+        // -log BB(c | n, a, b), log C(n, c) included: the objective is a proper NLL, >= 0.
+        f -= cell.count * beta_binomial_log_pmf(cell.n, cell.c, l.a, l.b);
         if (grad) {
-          double pn = digam(cell.n + l.a + l.b);
-          ga -= cell.count * (digam(cell.c + l.a) - pn - pa + pab);
-          gb -= cell.count * (digam(cell.n - cell.c + l.b) - pn - pb + pab);
+          double da, db;
+          beta_binomial_log_pmf_grad(cell.n, cell.c, l.a, l.b, &da, &db);
+          ga -= cell.count * da;
+          gb -= cell.count * db;
         }
       }
       if (grad) {
@@ -183,13 +167,6 @@ class BetaBinomialNll final : public ceres::FirstOrderFunction {
  private:
   const std::vector<CheckpointCounts>& d_;
 };
-
-double lchoose_total(const std::vector<CheckpointCounts>& d) {
-  double s = 0;
-  for (const auto& cc : d)
-    for (const auto& cell : cc.cells) s += cell.count * (lgam(cell.n + 1.0) - lgam(cell.c + 1.0) - lgam(cell.n - cell.c + 1.0));
-  return s;
-}
 
 void fit_mle(const std::vector<CheckpointCounts>& counts, const std::vector<std::array<double, 5>>& starts, ThetaFit& out) {
   detail::quiet_ceres_logging();
@@ -217,7 +194,7 @@ void fit_mle(const std::vector<CheckpointCounts>& counts, const std::vector<std:
   }
   if (!std::isfinite(best)) throw FitError("t2-accuracy beta-binomial fit: no start reached a finite likelihood");
   out.fitted = true;
-  out.objective = best - lchoose_total(counts);  // the full negative log-likelihood
+  out.objective = best;  // the full negative log-likelihood (log C(n, c) included), >= 0
 }
 
 std::vector<double> full_theta(const ChinchillaParams& c, const double* th) {

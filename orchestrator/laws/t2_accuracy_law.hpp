@@ -13,6 +13,7 @@
 #include "orchestrator/laws/chinchilla.hpp"
 #include "orchestrator/laws/fit_data.hpp"
 #include "orchestrator/laws/law.hpp"
+#include "orchestrator/laws/log_beta.hpp"
 
 namespace t2 {
 
@@ -32,10 +33,8 @@ class T2AccuracyLaw final : public Law {
   std::vector<std::vector<double>> starts() const override;  // theta grid, Lhat's entries 0
 };
 
-// Expected pass@k under Beta(a, b): 1 - B(a, b + k)/B(a, b), via log-gamma differences; any real k >= 0.
-double beta_pass_at_k(double a, double b, double k);
-// Beta-binomial log-probability of c successes in n trials, p ~ Beta(a, b).
-double beta_binomial_log_pmf(std::uint32_t n, std::uint32_t c, double a, double b);
+// Expected pass@k under Beta(a, b) (beta_pass_at_k) and the beta-binomial log-pmf
+// (beta_binomial_log_pmf) are log_beta.hpp's, computed without cancellation.
 
 // What Lhat is fitted to (issue 3): the paper's answer NLL (mean gold-answer NLL per checkpoint,
 // E profiled over 40 values, SSE; App. F stage 1), or the runs' training losses (Approach 3),

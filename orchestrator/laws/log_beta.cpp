@@ -1,0 +1,194 @@
+// log_beta.cpp — see log_beta.hpp. How cancellation is avoided:
+//
+// Write D(f) = f(b+a+k) - f(b+a) - f(b+k) + f(b) (a mixed second difference), so that
+// L(a, b, k) = -D(lgamma), dL/db = -D(psi). Every function below is a sum of terms of one sign.
+//
+// 1. Small b (b < 16): the recurrence lgamma(x) = lgamma(x+1) - log x gives
+//      L(a, b, k) = L(a, b+1, k) + log[b (a+b+k) / ((a+b)(b+k))] = L(a, b+1, k) + log1p(-ak/((a+b)(b+k)))
+//    (since (a+b)(b+k) - b(a+b+k) = ak): a non-positive term, exact by log1p; likewise
+//    psi(x) = psi(x+1) - 1/x gives dL/db = dL/db(b+1) + [k/(b(b+k)) - k/((a+b)(a+b+k))] with the
+//    bracket = ak(2b+a+k)/(b(b+k)(a+b)(a+b+k)) >= 0, and digamma_delta(x,k) = ...(x+1) + k/(x(x+k)).
+// 2. b >= 16: Stirling, lgamma(x) = (x - 1/2) log x - x + log(2 pi)/2 + sum_n c_n x^-n (odd n,
+//    DLMF 5.11.1), and psi(x) = log x - 1/(2x) - sum_m e_m x^-m (even m, DLMF 5.11.2). D kills
+//    linear terms, so
+//      L = -b M(a/b, k/b) + (1/2) log1p(-ak/((a+b)(b+k))) - sum_n c_n D(x^-n),
+//    with D(x log x) = b M(u, v), M(u, v) = int_0^u int_0^v dt ds / (1+s+t) = int_0^u log1p(v/(1+s)) ds
+//    > 0 (Gauss-Legendre on segments where 1+s at most doubles: the integrand's singularity at
+//    s = -1 is then at least 1.5 half-lengths outside, so 15 points give ~1e-23), and
+//    D(x^-n) = p1^n - p2^n - p3^n + p4^n (p1 = 1/b, p2 = 1/(b+k), p3 = 1/(b+a), p4 = 1/(b+a+k))
+//    expanded by x^n - y^n = (x - y) sum x^i y^j into products of exact positive differences.
+#include "orchestrator/laws/log_beta.hpp"
+
+#include <boost/math/quadrature/gauss.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace t2 {
+namespace {
+
+constexpr double kShift = 16;  // Stirling's series from here: its 7th term is ~1e-20 at x = 16
+
+// Stirling coefficients: lgamma's c_n for n = 1, 3, .., 13 (B_{n+1} / (n (n+1))) and psi's e_m
+// for m = 2, 4, .., 14 (B_m / m), Bernoulli numbers B_2..B_14.
+constexpr double kLgammaC[7] = {1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360360, 1.0 / 156};
+constexpr double kPsiE[7] = {1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132, -691.0 / 32760, 1.0 / 12};
+
+// log[b (b+a+k) / ((b+a)(b+k))] = log1p(-t), t = ak/((b+a)(b+k)) in [0, 1): <= 0, exact either way.
+double log_mix(double b, double a, double k) {
+  double t = (a / (b + a)) * (k / (b + k));
+  if (t < 0.5) return std::log1p(-t);
+  return std::log((b / (b + a)) * ((b + a + k) / (b + k)));
+}
+
+// sum_{j<m} x^(m-1-j) y^j, so that x^m - y^m = (x - y) * sum_pow(x, y, m).
+double sum_pow(double x, double y, int m) {
+  double s = 0, xp = 1;
+  for (int j = 0; j < m; ++j) xp *= x;  // x^m; we walk x^(m-1-j) y^j downwards
+  double yp = 1;
+  for (int j = 0; j < m; ++j) {
+    xp /= x;
+    s += xp * yp;
+    yp *= y;
+  }
+  return s;
+}
+
+// The four points of D and their exact differences.
+struct Quad {
+  double p1, p2, p3, p4;  // 1/b, 1/(b+k), 1/(b+a), 1/(b+a+k)
+  double d13, d24, d34;   // p1 - p3, p2 - p4, p3 - p4
+  double delta;           // D(1/x) = p1 - p2 - p3 + p4 = ak(2b+a+k) p1 p2 p3 p4 >= 0
+};
+Quad quad(double b, double a, double k) {
+  Quad q;
+  q.p1 = 1 / b, q.p2 = 1 / (b + k), q.p3 = 1 / (b + a), q.p4 = 1 / (b + a + k);
+  q.d13 = a * q.p1 * q.p3, q.d24 = a * q.p2 * q.p4, q.d34 = k * q.p3 * q.p4;
+  q.delta = (a * q.p1 * q.p3) * (k * q.p2 * q.p4) * (2 * b + a + k);
+  return q;
+}
+
+// D(x^-n) = p1^n - p2^n - p3^n + p4^n >= 0, as (p1^n - p2^n) - (p3^n - p4^n)
+//   = delta * S(p1,p2) + d34 * sum_j [(p1^(n-1-j) - p3^(n-1-j)) p2^j + p3^(n-1-j) (p2^j - p4^j)].
+double mixed_power(const Quad& q, int n) {
+  if (n == 1) return q.delta;
+  double s = 0, p2j = 1, p4j = 1;
+  for (int j = 0; j < n; ++j) {
+    int r = n - 1 - j;
+    double p3r = std::pow(q.p3, r);
+    s += q.d13 * sum_pow(q.p1, q.p3, r) * p2j + p3r * q.d24 * sum_pow(q.p2, q.p4, j);
+    p2j *= q.p2, p4j *= q.p4;
+  }
+  return q.delta * sum_pow(q.p1, q.p2, n) + q.d34 * s;
+}
+
+// How many Stirling terms matter at x >= kShift: term n contributes ~ |c_n| n^2 x^-(n+1) relative.
+int stirling_terms(double x) {
+  int t = 1;
+  for (int i = 1; i < 7; ++i) {
+    int n = 2 * i + 1;
+    if (std::abs(kLgammaC[i]) * n * (n + 1) * std::pow(x, -(n + 1)) < 1e-19) break;
+    t = i + 1;
+  }
+  return t;
+}
+
+// M(u, v) = int_0^s log1p(t/(1+x)) dx, s = min(u, v), t = max(u, v) (M is symmetric).
+double mixed_xlogx(double u, double v) {
+  double s = std::min(u, v), t = std::max(u, v);
+  auto f = [t](double x) { return std::log1p(t / (1 + x)); };
+  double total = 0;
+  for (double lo = 0; lo < s;) {
+    double hi = std::min(s, 2 * lo + 1);
+    double r = (hi - lo) / (1 + lo);
+    if (r <= 0.01) total += boost::math::quadrature::gauss<double, 7>::integrate(f, lo, hi);
+    else if (r <= 0.25) total += boost::math::quadrature::gauss<double, 10>::integrate(f, lo, hi);
+    else total += boost::math::quadrature::gauss<double, 15>::integrate(f, lo, hi);
+    lo = hi;
+  }
+  return total;
+}
+
+}  // namespace
+
+double log_beta_ratio(double a, double b, double k) {
+  if (!(k > 0) || !(a > 0)) return 0.0;
+  if (!(b > 0) || !std::isfinite(a) || !std::isfinite(b) || !std::isfinite(k)) return std::numeric_limits<double>::quiet_NaN();
+  double s = 0;
+  const double b0 = b;
+  for (int j = 1; b < kShift; ++j) {  // step 1 (recurrence)
+    s += log_mix(b, a, k);
+    b = b0 + j;
+  }
+  // step 2 (Stirling at b >= 16)
+  double u = a / b, v = k / b;
+  s += -b * mixed_xlogx(u, v) + 0.5 * log_mix(b, a, k);
+  Quad q = quad(b, a, k);
+  int terms = stirling_terms(b);
+  for (int i = 0; i < terms; ++i) s -= kLgammaC[i] * mixed_power(q, 2 * i + 1);
+  return s;
+}
+
+double digamma_delta(double x, double k) {
+  if (!(k > 0)) return 0.0;
+  double s = 0;
+  const double x0 = x;
+  for (int j = 1; x < kShift; ++j) {
+    s += k / (x * (x + k));
+    x = x0 + j;
+  }
+  // psi(x+k) - psi(x) = log1p(k/x) + k/(2x(x+k)) + sum_m e_m (x^-m - (x+k)^-m)
+  double p1 = 1 / x, p2 = 1 / (x + k), d12 = k * p1 * p2;
+  s += std::log1p(k / x) + 0.5 * d12;
+  int terms = stirling_terms(x);
+  for (int i = 0; i < terms; ++i) s += kPsiE[i] * d12 * sum_pow(p1, p2, 2 * i + 2);
+  return s;
+}
+
+double log_beta_ratio_db(double a, double b, double k) {
+  if (!(k > 0) || !(a > 0)) return 0.0;
+  double s = 0;
+  const double b0 = b;
+  for (int j = 1; b < kShift; ++j) {
+    s += quad(b, a, k).delta;  // k/(b(b+k)) - k/((a+b)(a+b+k))
+    b = b0 + j;
+  }
+  // -D(psi) = -log1p(-ak/((a+b)(b+k))) + D(1/x)/2 + sum_m e_m D(x^-m)
+  Quad q = quad(b, a, k);
+  s += -log_mix(b, a, k) + 0.5 * q.delta;
+  int terms = stirling_terms(b);
+  for (int i = 0; i < terms; ++i) s += kPsiE[i] * mixed_power(q, 2 * i + 2);
+  return s;
+}
+
+double log1mexp(double x) {
+  if (x > -0.6931471805599453) return std::log(-std::expm1(x));
+  return std::log1p(-std::exp(x));
+}
+
+double beta_pass_at_k(double a, double b, double k) {
+  if (!(k > 0)) return 0.0;
+  return -std::expm1(log_beta_ratio(a, b, k));
+}
+
+double beta_log_pass_at_k(double a, double b, double k) {
+  if (!(k > 0)) return -std::numeric_limits<double>::infinity();
+  return log1mexp(log_beta_ratio(a, b, k));
+}
+
+double beta_binomial_log_pmf(std::uint32_t n, std::uint32_t c, double a, double b) {
+  double lchoose = 0;
+  if (c != 0 && c != n) {
+    int sg;
+    lchoose = ::lgamma_r(n + 1.0, &sg) - ::lgamma_r(c + 1.0, &sg) - ::lgamma_r(n - c + 1.0, &sg);
+  }
+  return lchoose + log_beta_ratio(b + (n - c), a, c) + log_beta_ratio(a, b, n - c);
+}
+
+void beta_binomial_log_pmf_grad(std::uint32_t n, std::uint32_t c, double a, double b, double* da, double* db) {
+  *da = digamma_delta(a, c) - digamma_delta(a + b, n);
+  *db = log_beta_ratio_db(a, b, n - c) - digamma_delta(a + b + (n - c), c);
+}
+
+}  // namespace t2
