@@ -133,6 +133,13 @@ class BetaBinomialNll final : public ceres::FirstOrderFunction {
   explicit BetaBinomialNll(const std::vector<CheckpointCounts>& d) : d_(d) {}
   int NumParameters() const override { return 5; }
   bool Evaluate(const double* p, double* cost, double* grad) const override {
+    // The same box as T2AccuracyLaw::params() (which bounds the two_stage fit): outside it the
+    // evaluation fails and the line search backs off. Without it, where mu ~ 0 the data say
+    // nothing about nu and theta3, theta4 ran to +-2000 (nu = e^600 at the sweep's edge).
+    for (int j : {0, 1})
+      if (!(std::abs(p[j]) <= 1e3)) return false;
+    for (int j : {3, 4})
+      if (!(std::abs(p[j]) <= 50)) return false;
     double th[5] = {p[0], p[1], 1 / (1 + std::exp(-p[2])), p[3], p[4]};
     double f = 0, g[5] = {0, 0, 0, 0, 0};
     for (const CheckpointCounts& cc : d_) {

@@ -99,6 +99,9 @@ TEST_CASE("a beta-binomial fit where most problems are never solved gives a fini
   CHECK(std::isfinite(f.beta_binomial.rmse_pass));
   CHECK(f.beta_binomial.rmse_pass < 0.05);
   CHECK(f.beta_binomial.theta[0] == Approx(2.7).margin(0.1));
+  // Within the law's parameter box (T2AccuracyLaw::params()), like the two_stage fit.
+  CHECK(std::abs(f.beta_binomial.theta[3]) <= 50);
+  CHECK(std::abs(f.beta_binomial.theta[4]) <= 50);
   if (f.two_stage.fitted) {
     CHECK(std::isfinite(f.two_stage.objective));
     CHECK(std::isfinite(f.two_stage.rmse_pass));
