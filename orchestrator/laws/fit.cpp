@@ -87,6 +87,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     AccuracyFitOptions ao;
     ao.lhat = o.lhat;
     ao.method = o.method;
+    ao.lhat_weights = o.lhat_weights;
     ao.source = o.source;
     ao.k_max = o.k_max;
     ao.threads = o.threads;

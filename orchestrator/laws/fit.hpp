@@ -30,6 +30,7 @@ struct FitOptions {
   PassSource source = PassSource::likelihood;
   LhatSource lhat = LhatSource::answer_nll;          // t2-accuracy only
   AccuracyMethod method = AccuracyMethod::automatic; // t2-accuracy only
+  LhatWeights lhat_weights = LhatWeights::equal;     // t2-accuracy only: Lhat's weights (isoflop_weights.hpp)
   double k_max = 1024;                               // largest k of the likelihood k grid
   int threads = 0;                                   // 0 = hardware_concurrency
 };

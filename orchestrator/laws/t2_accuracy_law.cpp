@@ -242,6 +242,11 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
       throw FitError("t2-accuracy with lhat answer_nll needs the gold-answer NLL on at least 5 checkpoints, got " +
                      std::to_string(lp.size()));
     fit.lhat = fit_chinchilla_profiled(lp, 40);
+    if (o.lhat_weights == LhatWeights::inverse_variance) {
+      std::vector<double> w = isoflop_inverse_variance_weights(lp, fit.lhat.params, false);
+      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight = w[i];
+      fit.lhat = fit_chinchilla_profiled(lp, 40);
+    }
   } else {
     for (const Checkpoint& c : data.checkpoints)
       if (std::isfinite(c.loss) && c.loss > 0) lp.push_back({c.n, c.d, c.loss, 1});
@@ -255,6 +260,12 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
       co.starts = {ChinchillaParams::from_theta(o.start)};
     }
     fit.lhat = fit_chinchilla(lp, co);
+    if (o.lhat_weights == LhatWeights::inverse_variance) {
+      std::vector<double> w = isoflop_inverse_variance_weights(lp, fit.lhat.params, true);
+      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight = w[i];
+      co.starts.insert(co.starts.begin(), fit.lhat.params);
+      fit.lhat = fit_chinchilla(lp, co);
+    }
   }
   const ChinchillaParams lhat = fit.lhat.params;
   std::vector<double> Lc(data.checkpoints.size());

@@ -12,6 +12,7 @@
 
 #include "orchestrator/laws/chinchilla.hpp"
 #include "orchestrator/laws/fit_data.hpp"
+#include "orchestrator/laws/isoflop_weights.hpp"
 #include "orchestrator/laws/law.hpp"
 #include "orchestrator/laws/log_beta.hpp"
 
@@ -55,6 +56,9 @@ AccuracyMethod accuracy_method_from_string(const std::string&);  // throws std::
 struct AccuracyFitOptions {
   LhatSource lhat = LhatSource::answer_nll;
   AccuracyMethod method = AccuracyMethod::automatic;
+  // Lhat's point weights (App. F stage 1's inverse-variance weighting across isoFLOP groups,
+  // defined in isoflop_weights.hpp): inverse_variance fits Lhat twice, the second time weighted.
+  LhatWeights lhat_weights = LhatWeights::equal;
   PassSource source = PassSource::likelihood;  // for two_stage's pass@k targets
   std::vector<double> k_grid;                   // empty = default_k_grid(k_max)
   double k_max = 1024;                          // likelihood source; sampled: each checkpoint's min n
