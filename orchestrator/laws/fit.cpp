@@ -35,7 +35,8 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
   auto approach3 = [&](const std::vector<double>& start) {
     ChinchillaFitOptions co;
     co.threads = o.threads;
-    if (!start.empty()) co.full_grid = false, co.starts = {ChinchillaParams::from_theta(start)};
+    // Bootstrap refits: the full-data optimum plus the two best projected-grid cells (issue 9, item 7).
+    if (!start.empty()) co.refine = 2, co.starts = {ChinchillaParams::from_theta(start)};
     return fit_chinchilla(pts, co);
   };
   if (o.law == "chinchilla") {
@@ -47,7 +48,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.rmse = r.reference.rmse_log;
     r.r2_log = r.reference.r2_log;
     r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from a projected exponent grid (64x64, E, A, B by NNLS)";
-    if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum";
+    if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum and the 2 best grid cells";
     return r;
   }
   // The reference is optional for the task laws (CSV files may have NaN training losses).
@@ -113,7 +114,8 @@ LawFit fit_law(const FitData& data, const FitOptions& o) { return fit_once(data,
 LawFit fit_with_bootstrap(const FitData& data, const FitOptions& o, const BootstrapOptions& bo) {
   LawFit r = fit_law(data, o);
   BootstrapOptions b = bo;
-  if (o.law == "t2-accuracy") b.resample_problems = true;  // issue 3, item 6: over problems too
+  // Over problems too (issue 3, item 6; issue 9, item 7 for t2-loss, whose targets are means over problems).
+  if (o.law == "t2-accuracy" || o.law == "t2-loss") b.resample_problems = true;
   FitOptions inner = o;
   inner.threads = 1;  // parallel over replicates instead
   std::vector<double> start = r.law.theta;

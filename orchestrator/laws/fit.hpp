@@ -59,8 +59,9 @@ struct LawFit {
 // Throws FitError (data cannot support the fit) or std::invalid_argument (bad option).
 LawFit fit_law(const FitData&, const FitOptions&);
 
-// fit_law, then B bootstrap refits (checkpoints resampled; problems too for t2-accuracy) started
-// from the full-data optimum, giving LawFit::bootstrap and ::intervals.
+// fit_law, then B bootstrap refits (checkpoints resampled; problems too for t2-accuracy and
+// t2-loss) started from the full-data optimum and a few other starts (best kept), giving
+// LawFit::bootstrap and ::intervals.
 LawFit fit_with_bootstrap(const FitData&, const FitOptions&, const BootstrapOptions&);
 
 }  // namespace t2

@@ -256,7 +256,9 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
     ChinchillaFitOptions co;
     co.threads = o.threads;
     if (warm) {
-      co.full_grid = false;
+      // Bootstrap refit (issue 9, item 7): the full-data optimum plus the two best cells of the
+      // projected exponent grid, best kept, so a resample can leave the full-data basin.
+      co.refine = 2;
       co.starts = {ChinchillaParams::from_theta(o.start)};
     }
     fit.lhat = fit_chinchilla(lp, co);
@@ -304,7 +306,18 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
   // concentration (App. F: "a grid of initializations seeded from a sigmoid baseline").
   std::vector<std::array<double, 5>> starts;
   if (warm) {
-    starts.push_back({o.start[5], o.start[6], o.start[7], o.start[8], o.start[9]});
+    // Bootstrap refit (issue 9, item 7): the full-data optimum and four perturbations of it (the
+    // mid-point theta0 moved by 15% of the data's Lhat range either way, the concentration nu
+    // times e^+-1), best kept: a refit started only at the full-data optimum stays in its basin
+    // and makes the intervals too narrow.
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::size_t i = 0; i < Lc.size(); ++i)
+      if (has_outcomes[i]) lo = std::min(lo, Lc[i]), hi = std::max(hi, Lc[i]);
+    double spread = std::max(hi - lo, 1e-3);
+    std::array<double, 5> w = {o.start[5], o.start[6], o.start[7], o.start[8], o.start[9]};
+    starts.push_back(w);
+    for (double d0 : {-0.15, 0.15}) starts.push_back({w[0] + d0 * spread, w[1], w[2], w[3], w[4]});
+    for (double d3 : {-1.0, 1.0}) starts.push_back({w[0], w[1], w[2], std::clamp(w[3] + d3, -50.0, 50.0), w[4]});
   } else {
     std::vector<Observation> p1;
     for (std::size_t i = 0; i < data.checkpoints.size(); ++i) {

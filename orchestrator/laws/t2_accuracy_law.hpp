@@ -63,8 +63,9 @@ struct AccuracyFitOptions {
   std::vector<double> k_grid;                   // empty = default_k_grid(k_max)
   double k_max = 1024;                          // likelihood source; sampled: each checkpoint's min n
   bool fit_both = true;   // also fit the method not used, so both are reported
-  // A previous fit's 10-vector (T2AccuracyLaw theta): when given, Lhat and theta are refined from
-  // it alone instead of from the grids (bootstrap refits start at the full-data optimum).
+  // A previous fit's 10-vector (T2AccuracyLaw theta): when given (bootstrap refits), Lhat and theta
+  // start from it and a few others instead of the full grids: theta from it and four perturbations
+  // of it, Lhat train_loss from it and the two best projected-grid cells; the best is kept.
   std::vector<double> start;
   int threads = 0;        // for Lhat's Approach-3 grid; 0 = hardware_concurrency
 };
