@@ -90,3 +90,29 @@ TEST_CASE("the fitted plan recovers the v2 truth's N* within 15% on the paper-li
   CHECK(ok_accuracy >= 4);
   CHECK(ok_loss >= 4);
 }
+
+// Hidden ([.]): on this branch the adaptive design still plans with its own moment-matched Beta
+// refit (orchestrator/design/refit.cpp), whose N* on the v2 truth settles near 2e7 against the
+// truth's 4.9e7 and whose interval never reaches the tolerance (measured: 309 batches, 2.1e20
+// FLOPs, width 0.25, then stopped by hand). Run with `test_synthetic_recovery "[adaptive]"`; the
+// lead enables it once the design plans through orchestrator/laws (issue 10, item 5).
+TEST_CASE("the adaptive example stops by tolerance, well before its cap, with N* within 10% of the truth",
+          "[.][adaptive]") {
+  SweepConfig c = example_with_seed("adaptive.toml", 42);
+  auto design = make_design(c);
+  SyntheticWorkload workload(synthetic_truth_of(c.workload));
+  SimulationResult sim = simulate_sweep(c, *design, workload, 60);
+  INFO("stop: " << sim.stop_reason << " after " << sim.batches << " batches, " << sim.flops << " FLOPs");
+  CHECK_THAT(sim.stop_reason, Catch::Contains("within tolerance"));
+  // The cap is the full static grid (compute_cap = 0): "well before" = at most a fifth of it.
+  double grid = 0;
+  for (const GridPoint& g : grid_points(c.grid)) grid += run_flops(g.n, g.d, c.eval);
+  CHECK(sim.flops <= grid / 5);
+  FitOptions two_stage;
+  two_stage.law = "t2-accuracy";
+  two_stage.method = AccuracyMethod::two_stage;
+  Recovered r = recover(c, sim.contents, two_stage);
+  std::printf("adaptive example: %u batches, %.3g FLOPs (%.3g of the grid), fitted N* %.4g, truth %.4g (%+.1f%%)\n",
+              sim.batches, sim.flops, sim.flops / grid, r.n_fit, r.n_truth, 100 * (r.n_fit / r.n_truth - 1));
+  CHECK(std::fabs(r.n_fit / r.n_truth - 1) <= 0.10);
+}
