@@ -2,11 +2,14 @@
 // points, FLOPs, tokens per parameter, pass@1 and mean answer NLL ranges (first task, its problems)
 // and the truth's own optimum at [target] (split form) under the planner's default bounds.
 // Not a test: the figures quoted in schemas/sweep-config.md and the examples' comments.
-// Usage: synth_truth_stats CONFIG.toml
+// With N D k after the config: also the truth row beside a plan at that allocation (its regret).
+// Usage: synth_truth_stats CONFIG.toml [N D k]
 #include <cstdio>
 #include <cmath>
+#include <cstdlib>
 #include "orchestrator/truth/truth_law.hpp"
 #include "orchestrator/laws/planner.hpp"
+#include "orchestrator/truth/truth_row.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 using namespace t2;
 int main(int argc, char** argv) {
@@ -24,4 +27,9 @@ int main(int argc, char** argv) {
   Deployment dep; dep.train_flops=c.target.train_budget; dep.inference_flops=c.target.inference_budget; PlanBounds pb;
   Plan p = plan(law, dep, pb);
   std::printf("truth: N* %.4g D/N %.4g k %.3g score %.4g\n", p.best.n, p.best.tokens_per_param(), p.best.k, p.best.score);
+  if (argc >= 5) {
+    Allocation a;
+    a.feasible = true, a.n = atof(argv[2]), a.d = atof(argv[3]), a.k = atof(argv[4]);
+    std::printf("%s", render_truth_row(compare_with_truth(law, dep, pb, a)).c_str());
+  }
 }
