@@ -2,6 +2,8 @@
 // The one place that knows every backend; each backend reads (and checks) its own table.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +18,9 @@ struct WorkloadConfig {
   std::string backend = "synthetic";  // synthetic | builtin | exec
   toml::table settings;               // the [workload.<backend>] table (may be empty)
   std::string file;                   // the config file, for error messages
+  std::uint64_t seed = 1;             // [sweep] seed (the synthetic truth's problems derive from it)
+  std::vector<std::array<double, 2>> grid;  // the sweep's candidate (N, D) points, for checks that
+                                            // need the region the sweep covers (may be empty)
 };
 
 // Throws ConfigError naming file, line, key and value when the backend's table is bad.

@@ -171,6 +171,8 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   }
   w->finish();
   top.finish();
+  c.workload.seed = c.seed;
+  for (const GridPoint& p : grid_points(c.grid)) c.workload.grid.push_back({p.n, p.d});
 
   // The backend checks its own table now, so `t2 validate` catches every mistake up front.
   try {

@@ -11,7 +11,7 @@ from e2e_util import *
 
 work = tmpdir("bad")
 store = os.path.join(work, "s.h5")
-good = example("synthetic.toml", store, {"replicates = 2": "replicates = 1"})
+good = example("tests/e2e/small_sweep.toml", store, {"replicates = 2": "replicates = 1"})
 cfg = write_config(os.path.join(work, "s.toml"), good)
 t2("run", cfg, "--quiet")
 
@@ -127,7 +127,7 @@ rows = os.path.join(work, "rows.csv")
 with open(rows, "w") as f:
     f.write("N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n")
 half = os.path.join(work, "half", "h.h5")
-half_cfg = write_config(os.path.join(work, "half.toml"), example("synthetic.toml", half))
+half_cfg = write_config(os.path.join(work, "half.toml"), example("tests/e2e/small_sweep.toml", half))
 t2("run", half_cfg, "--quiet", env={**os.environ, "T2_TEST_CRASH_AT": "journal_written:5"}, check_rc=None)
 before = status(half)
 check(not before.get("design_stop") and before["train"]["done"] < 72, f"the sweep was killed while planning: {before}")
@@ -142,7 +142,7 @@ check(status(half)["train"]["done"] == 74, "import into a finished sweep")
 # A store locked by a running coordinator: a second one is refused and names the holder.
 slow_store = os.path.join(work, "slow.h5")
 slow_cfg = write_config(os.path.join(work, "slow.toml"),
-                        example("synthetic.toml", slow_store, {"loss_noise = 0.01": "loss_noise = 0.01\nflops_per_second = 1e14"}))
+                        example("tests/e2e/small_sweep.toml", slow_store, {"loss_noise = 0.01": "loss_noise = 0.01\nflops_per_second = 1e14"}))
 p = subprocess.Popen([T2, "run", slow_cfg, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 deadline = time.time() + 30
 while time.time() < deadline and not os.path.exists(slow_store + ".journal"):

@@ -21,7 +21,7 @@ slow = {
     'loss_noise = 0.01': 'loss_noise = 0.01\nflops_per_second = 5e14',
     'progress_interval = 1': 'progress_interval = 1\nsync_interval = 0.3',
 }
-cfg = write_config(os.path.join(work, "c.toml"), example("synthetic.toml", store, slow))
+cfg = write_config(os.path.join(work, "c.toml"), example("tests/e2e/small_sweep.toml", store, slow))
 TOTAL = 288
 
 
@@ -98,7 +98,7 @@ check(h5dump_ok(store), "h5dump opens the store after the resumes")
 check(t2("validate", store).returncode == 0, "t2 validate accepts the store")
 
 ref_store = os.path.join(work, "ref.h5")
-ref_cfg = write_config(os.path.join(work, "ref.toml"), example("synthetic.toml", ref_store, slow).replace(
+ref_cfg = write_config(os.path.join(work, "ref.toml"), example("tests/e2e/small_sweep.toml", ref_store, slow).replace(
     "flops_per_second = 5e14", "flops_per_second = 0"))
 t2("run", ref_cfg, "--quiet")
 a, b = canonical_export(store, work), canonical_export(ref_store, work)

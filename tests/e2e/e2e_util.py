@@ -44,8 +44,9 @@ def write_config(path, text):
 
 
 def example(name, store, replace=None):
-    """An example config with its store path replaced (and optional text substitutions)."""
-    text = open(os.path.join(SOURCE_DIR, "examples", name)).read()
+    """An example config (examples/NAME, or a path relative to the source tree when NAME has a
+    slash) with its store path replaced (and optional text substitutions)."""
+    text = open(os.path.join(SOURCE_DIR, name if "/" in name else os.path.join("examples", name))).read()
     lines = []
     for line in text.splitlines():
         if line.startswith("store ="):

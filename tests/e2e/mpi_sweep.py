@@ -10,7 +10,7 @@ from e2e_util import *
 
 work = tmpdir("mpi")
 store = os.path.join(work, "s.h5")
-cfg = write_config(os.path.join(work, "s.toml"), example("synthetic.toml", store))
+cfg = write_config(os.path.join(work, "s.toml"), example("tests/e2e/small_sweep.toml", store))
 
 run = t2("run", cfg, mpi=4)
 check("216/216 jobs done" in run.stdout, "progress lines report 216/216 jobs done:\n" + run.stdout)
@@ -62,7 +62,7 @@ for row in evals:
 
 # Determinism whatever the number of ranks: the same sweep in one process.
 store1 = os.path.join(work, "single.h5")
-cfg1 = write_config(os.path.join(work, "single.toml"), example("synthetic.toml", store1))
+cfg1 = write_config(os.path.join(work, "single.toml"), example("tests/e2e/small_sweep.toml", store1))
 t2("run", cfg1, "--quiet")
 check(canonical_export(store, work) == canonical_export(store1, work), "4 ranks and 1 process store the same results")
 print("ok")

@@ -7,29 +7,55 @@
 #include <random>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "workers/seed.hpp"
 
 namespace t2 {
 
-double SyntheticTruth::loss(double n, double d) const {
-  return E + A / std::pow(n, alpha) + B / std::pow(d, beta);
-}
-double SyntheticTruth::mean_accuracy(double L) const { return theta2 / (1.0 + std::exp(theta1 * (L - theta0))); }
-double SyntheticTruth::concentration(double L) const { return std::exp(theta3 + theta4 * L); }
+namespace {
 
-SyntheticTruth read_synthetic_truth(TableReader& r) {
+const char* const kBetaKeys[] = {"theta0", "theta1", "theta2", "theta3", "theta4"};
+const char* const kIrtKeys[] = {"slope", "difficulty_mean", "difficulty_spread", "answer_tokens"};
+
+}  // namespace
+
+SyntheticTruth read_synthetic_truth(TableReader& r, std::uint64_t seed, const std::vector<std::array<double, 2>>& grid) {
   SyntheticTruth t;
+  t.seed = seed;
+  const bool explicit_mode = r.has("truth");
+  const std::string mode = r.string("truth", "beta", {"beta", "irt"});
+  t.mode = mode == "irt" ? SyntheticTruth::Mode::irt : SyntheticTruth::Mode::beta;
+  // A key of the other truth means the table says two things: refuse it, naming it.
+  auto refuse = [&](const auto& keys, const char* owner) {
+    for (const char* k : keys)
+      if (r.has(k)) {
+        r.raw(k);
+        r.fail(k, fmt::format("is a key of truth = \"{}\", but this table uses truth = \"{}\"{}", owner, mode,
+                              explicit_mode ? "" : " (the default when `truth` is absent; set truth = \"irt\" for v2)"));
+      }
+  };
+  if (t.mode == SyntheticTruth::Mode::beta) refuse(kIrtKeys, "irt");
+  else refuse(kBetaKeys, "beta");
+
   t.E = r.number("E", t.E);
   t.A = r.number("A", t.A);
   t.B = r.number("B", t.B);
   t.alpha = r.number("alpha", t.alpha);
   t.beta = r.number("beta", t.beta);
   t.loss_noise = r.number("loss_noise", t.loss_noise);
-  t.theta0 = r.number("theta0", t.theta0);
-  t.theta1 = r.number("theta1", t.theta1);
-  t.theta2 = r.number("theta2", t.theta2);
-  t.theta3 = r.number("theta3", t.theta3);
-  t.theta4 = r.number("theta4", t.theta4);
+  if (t.mode == SyntheticTruth::Mode::beta) {
+    t.theta0 = r.number("theta0", t.theta0);
+    t.theta1 = r.number("theta1", t.theta1);
+    t.theta2 = r.number("theta2", t.theta2);
+    t.theta3 = r.number("theta3", t.theta3);
+    t.theta4 = r.number("theta4", t.theta4);
+  } else {
+    t.slope = r.number("slope", t.slope);
+    t.difficulty_mean = r.number("difficulty_mean", t.difficulty_mean);
+    t.difficulty_spread = r.number("difficulty_spread", t.difficulty_spread);
+    t.answer_tokens = r.number("answer_tokens", t.answer_tokens);
+  }
   t.nll_noise = r.number("nll_noise", t.nll_noise);
   t.flops_per_second = r.number("flops_per_second", t.flops_per_second);
   t.tokens_per_sample = r.number("tokens_per_sample", t.tokens_per_sample);
@@ -39,16 +65,49 @@ SyntheticTruth read_synthetic_truth(TableReader& r) {
   r.require(t.alpha > 0, "alpha", "must be > 0");
   r.require(t.beta > 0, "beta", "must be > 0");
   r.require(t.loss_noise >= 0, "loss_noise", "must be >= 0");
-  r.require(t.theta2 > 0 && t.theta2 <= 1, "theta2", "must be in (0, 1]");
+  if (t.mode == SyntheticTruth::Mode::beta) {
+    r.require(t.theta2 > 0 && t.theta2 <= 1, "theta2", "must be in (0, 1]");
+  } else {
+    r.require(t.slope > 0, "slope", "must be > 0 (per nat of loss: a better model must do better)");
+    r.require(t.difficulty_spread > 0, "difficulty_spread", "must be > 0 nats (problems must differ in difficulty)");
+    r.require(t.answer_tokens >= 1, "answer_tokens", "must be >= 1");
+  }
   r.require(t.nll_noise >= 0, "nll_noise", "must be >= 0");
   r.require(t.flops_per_second >= 0, "flops_per_second", "must be >= 0 (0 = no simulated duration)");
   r.require(t.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
   r.finish();
+
+  // A link that makes every problem's p 0 or 1 on every grid point gives a sweep that measures
+  // nothing (pass@k is a step function of nothing the sweep varies): refuse it up front.
+  if (t.mode == SyntheticTruth::Mode::irt && !grid.empty()) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto& p : grid) {
+      double L = t.loss(p[0], p[1]);
+      lo = std::min(lo, L), hi = std::max(hi, L);
+    }
+    constexpr double kEps = 1e-9, kMinFraction = 1e-6;
+    if (!(irt_informative_fraction(t, lo, hi, kEps) >= kMinFraction)) {
+      // Name a key the user wrote, so the message points at a line of the file.
+      const char* key = "slope";
+      for (const char* k : {"slope", "difficulty_mean", "difficulty_spread", "truth"})
+        if (r.has(k)) { key = k; break; }
+      r.fail(key, fmt::format("with slope = {:g}, difficulty_mean = {:g} and difficulty_spread = {:g}, every problem's "
+                              "p is within {:g} of 0 or 1 on every grid point (loss L(N, D) from {:.3g} to {:.3g} nats; "
+                              "a problem is solved half the time where L = -difficulty): the sweep would measure nothing",
+                              t.slope, t.difficulty_mean, t.difficulty_spread, kEps, lo, hi));
+    }
+  }
   return t;
 }
 
-std::unique_ptr<Workload> make_synthetic_workload(TableReader& settings) {
-  return std::make_unique<SyntheticWorkload>(read_synthetic_truth(settings));
+SyntheticTruth synthetic_truth_of(const WorkloadConfig& config) {
+  toml::table settings = config.settings;
+  TableReader r(settings, "workload.synthetic", config.file);
+  return read_synthetic_truth(r, config.seed, config.grid);
+}
+
+std::unique_ptr<Workload> make_synthetic_workload(TableReader& settings, const WorkloadConfig& config) {
+  return std::make_unique<SyntheticWorkload>(read_synthetic_truth(settings, config.seed, config.grid));
 }
 
 void SyntheticWorkload::simulate_duration(double flops, const CancelFlag& cancel) const {
@@ -91,6 +150,25 @@ static double sample_beta(std::mt19937_64& rng, double a, double b) {
   return x / (x + y);
 }
 
+// v2: problem i has the same difficulty in every run (drawn from the sweep seed and the task, not
+// the run); only the NLL noise and the samples come from the eval's own stream.
+void SyntheticWorkload::evaluate_irt(const EvalSpec& spec, double L, EvalResult& e) const {
+  const double nll_sd = truth_.nll_noise * std::sqrt(truth_.answer_tokens);
+  for (std::uint32_t i = 0; i < spec.problems; ++i) {
+    double x = irt_logit(truth_, L, problem_difficulty(truth_, spec.task, i));
+    double nll = softplus(-x);  // -log p, exact however small p is
+    double p = std::exp(-nll);
+    std::uint64_t s = mix_seed(mix_seed(spec.seed, spec.task), std::uint64_t{i});
+    std::mt19937_64 rng(s);
+    std::normal_distribution<double> noise(0.0, 1.0);
+    e.answer_nll[i] = std::max(0.0, nll + nll_sd * noise(rng));
+    for (std::uint32_t k = 0; k < spec.samples; ++k) {
+      double u = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+      e.correct[std::size_t(i) * spec.samples + k] = u < p ? 1 : 0;
+    }
+  }
+}
+
 EvalResult SyntheticWorkload::evaluate(const EvalSpec& spec, const CancelFlag& cancel) {
   EvalResult e;
   e.problems = spec.problems;
@@ -99,10 +177,14 @@ EvalResult SyntheticWorkload::evaluate(const EvalSpec& spec, const CancelFlag& c
   e.flops = 2.0 * spec.n_params * truth_.tokens_per_sample * spec.samples * spec.problems;
   simulate_duration(e.flops, cancel);
   double L = truth_.loss(spec.n_params, spec.n_tokens);
-  double mu = std::clamp(truth_.mean_accuracy(L), 1e-9, 1 - 1e-9);
-  double nu = truth_.concentration(L);
   e.correct.resize(static_cast<std::size_t>(spec.problems) * spec.samples);
   e.answer_nll.resize(spec.problems);
+  if (truth_.mode == SyntheticTruth::Mode::irt) {
+    evaluate_irt(spec, L, e);
+    return e;
+  }
+  double mu = std::clamp(truth_.mean_accuracy(L), 1e-9, 1 - 1e-9);
+  double nu = truth_.concentration(L);
   for (std::uint32_t i = 0; i < spec.problems; ++i) {
     // One stream per problem: the outcome of problem i does not depend on how many come after it.
     std::mt19937_64 rng(mix_seed(mix_seed(spec.seed, spec.task), std::uint64_t{i}));
