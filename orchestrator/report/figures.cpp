@@ -81,6 +81,7 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
   f.caption = fmt::format("Final training loss (nats/token) of every finished run against its training tokens D, one "
                           "colour per model size N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
+             fmt::format("set xrange [{}:{}]\n", fmt_g(m.d.lo / 1.3), fmt_g(m.d.hi * 1.3)) +
              "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
              "set title 'Training loss vs D per model size N'\nplot " + plot + "\n";
   return f;
@@ -105,7 +106,7 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
       for (double n : logspace(m.n.lo, m.n.hi, 60)) law += fmt_g(n) + " " + fmt_g(m.loss_law->law.score(n, c / (6 * n))) + "\n";
     law += "\n\n";
     plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, colour(i),
-                        quote(fmt::format("C ≈ {} FLOPs ({} runs)", sci(c), cs.size())));
+                        quote(fmt::format("C ≈ {} FLOPs ({} run{})", sci(c), cs.size(), cs.size() == 1 ? "" : "s")));
     if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, colour(i));
     ++i;
   }
@@ -118,6 +119,7 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
               "few runs each; an IsoFLOP design fills them." + loss_fit_note(m) +
               " Each line is the law along D = C/6N at the bin's centre.";
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
+             fmt::format("set xrange [{}:{}]\n", fmt_g(m.n.lo / 1.3), fmt_g(m.n.hi * 1.3)) +
              "set logscale x\nset xlabel 'parameters N'\nset ylabel 'loss (nats/token)'\n"
              "set title 'IsoFLOP profiles: loss vs N at similar 6ND'\nplot " + plot + "\n";
   return f;
@@ -244,10 +246,10 @@ FrontierPoint classify(const ReportModel& m, const Allocation& a, double budget,
   } else if (!m.n.contains(a.n) || !m.d.contains(a.d) || !m.tokens_per_param.contains(a.d / a.n)) {
     p.kind = FrontierPoint::Kind::extrapolated;
     std::vector<std::string> out;
-    if (!m.n.contains(a.n)) out.push_back("N");
-    if (!m.d.contains(a.d)) out.push_back("D");
-    if (!m.tokens_per_param.contains(a.d / a.n)) out.push_back("D/N");
-    p.why = fmt::format("{} outside the fitted runs", fmt::join(out, ", "));
+    if (!m.n.contains(a.n)) out.push_back("N beyond the fitted runs");
+    if (!m.d.contains(a.d)) out.push_back("D beyond the fitted runs");
+    if (!m.tokens_per_param.contains(a.d / a.n)) out.push_back("D/N beyond the fitted runs");
+    p.why = fmt::format("{}", fmt::join(out, ", "));
   }
   return p;
 }
@@ -345,7 +347,12 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
       const auto kind = s.points[i].kind;
       kinds.insert(kind);
       for (std::size_t q = i; q <= j; ++q)
-        if (!s.points[q].why.empty()) reasons.insert(s.points[q].why);
+        for (std::size_t at = 0; at < s.points[q].why.size();) {  // one entry per reason
+          std::size_t comma = s.points[q].why.find(", ", at);
+          if (comma == std::string::npos) comma = s.points[q].why.size();
+          reasons.insert(s.points[q].why.substr(at, comma - at));
+          at = comma + 2;
+        }
       const char* style = kind == FrontierPoint::Kind::interior       ? "lines lw 2"
                           : kind == FrontierPoint::Kind::extrapolated ? "lines lw 2 dt 2"
                                                                       : "linespoints lw 1.5 dt 3 pt 6 ps 0.8";
@@ -353,7 +360,7 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
       i = j + 1;
     }
     plot += fmt::format("keyentry with lines lw 2 lc rgb '{}' title {}, ", c, quote(s.title));
-    if (!reasons.empty()) notes.push_back(fmt::format("{}: {}", s.title, fmt::join(reasons, "; ")));
+    if (!reasons.empty()) notes.push_back(fmt::format("{}: {}", s.title, fmt::join(reasons, ", ")));
   }
   if (kinds.count(FrontierPoint::Kind::interior))
     plot += "keyentry with lines lw 2 lc rgb 'black' title 'within the fitted runs (N, D, D/N)', ";
@@ -446,7 +453,7 @@ std::optional<Figure> history(const ReportModel& m, std::string& why) {
   f.script = datablock("hist", rows) +
              fmt::format("set logscale y\nset xrange [{}:{}]\nset yrange [{}:{}]\n", x_lo - 0.5, x_hi + 0.5,
                          fmt_g(y_lo / 1.5), fmt_g(y_hi * 1.5)) +
-             "set xlabel 'batch'\nset ylabel 'planned N*'\nset title 'Planned optimum per batch'\n"
+             "set xtics 1\nset xlabel 'batch'\nset ylabel 'planned N*'\nset title 'Planned optimum per batch'\n"
              "plot $hist using 1:2:3:4 with yerrorbars pt 7 lc rgb '#0072B2' title 'ensemble median N*, 95% interval', "
              "$hist using 1:5 with points pt 6 ps 1.2 lc rgb '#D55E00' title 'N* of the plain fit'\n";
   return f;

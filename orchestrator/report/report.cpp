@@ -262,7 +262,7 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
   std::ofstream out(files.index);
   if (!out) throw ReportError(fmt::format("{}: cannot write", files.index));
   out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>t2 report</title></head><body>\n<h1>t2 report</h1>\n";
-  out << fmt::format("<p>{} finished runs; tasks: {}; {} batches.</p>\n", m.runs.checkpoints.size(),
+  out << fmt::format("<p>{} finished runs; tasks: {}; {} batch(es).</p>\n", m.runs.checkpoints.size(),
                      m.tasks.empty() ? "none" : html(fmt::format("{}", fmt::join(tasks_of(contents), ", "))), contents.batches.size());
   if (!config_note.empty()) out << "<p>" << html(config_note) << "</p>\n";
   out << "<h2>Fits and plans</h2>\n";
