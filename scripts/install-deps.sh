@@ -14,8 +14,9 @@ PKGS=(
   nlohmann-json3-dev                        # machine output and job-result contract
   libopenblas-dev                           # matrix multiplies of the built-in trainer
   zlib1g-dev                                # CRC-32 of journal records (and HDF5 gzip)
-  gnuplot-nox                               # figures of `t2 report`
+  gnuplot-nox librsvg2-bin                  # figures of `t2 report` (SVG; rsvg-convert for the PNGs)
   python3 python3-h5py python3-numpy python3-scipy   # tests read exports with h5py; bench/fit baseline
+  python3-pandas                            # tests read exports as the docs show (h5py + pandas)
   munge slurmctld slurmd slurm-client       # local one-node Slurm for the cluster tests
   util-linux iproute2 procps                # setpriv, ss, ps used by the Slurm scripts
 )

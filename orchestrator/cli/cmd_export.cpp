@@ -17,7 +17,7 @@ int export_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("store", po::value<std::string>()->required(), "the store (.h5)")(
       "out", po::value<std::string>(), "write an HDF5 dataset (schemas/export-layout.md)")(
-      "csv", po::value<std::string>(), "write runs.csv and evals.csv (pass@k for k = 1, 2, 4, ..., k_max) into DIR");
+      "csv", po::value<std::string>(), "write runs.csv, evals.csv (pass@k for k = 1, 2, 4, ..., k_max) and results.csv (per problem; what t2 import reads) into DIR");
   po::positional_options_description pos;
   pos.add("store", 1);
   po::variables_map vm;
@@ -38,7 +38,8 @@ int export_command(const std::vector<std::string>& args) {
     if (vm.count("csv")) {
       export_csv(contents, vm["csv"].as<std::string>());
       std::filesystem::path dir = vm["csv"].as<std::string>();
-      std::cout << fmt::format("wrote {} and {}\n", (dir / "runs.csv").string(), (dir / "evals.csv").string());
+      std::cout << fmt::format("wrote {}, {} and {}\n", (dir / "runs.csv").string(), (dir / "evals.csv").string(),
+                               (dir / "results.csv").string());
     }
     return kExitOk;
   });

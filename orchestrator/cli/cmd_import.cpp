@@ -1,7 +1,11 @@
-// cmd_import.cpp — `t2 import CSV --store STORE`: brings results of runs made elsewhere into a store
-// (one batch of done runs and evals, and an "import" document naming the file). Every bad row is
-// reported by line; nothing is written unless the whole file is good.
+// cmd_import.cpp — `t2 import CSV|DIR --store STORE`: brings results of runs made elsewhere into a
+// store (one batch of done runs and evals, and an "import" document naming the file). The CSV is a
+// results CSV (schemas/laws.md, columns of schemas/columns.md); DIR is a `t2 export --csv`
+// directory, whose results.csv is that CSV. Every bad row is reported by line; nothing is written
+// unless the whole file is good.
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -10,6 +14,7 @@
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/store/columns.hpp"
 #include "orchestrator/store/store.hpp"
 
 namespace t2 {
@@ -35,14 +40,38 @@ void refuse_sweep_still_planning(const StoreContents& c, const std::string& path
                                 path, c.config_file.empty() ? "without a file name" : c.config_file)});
 }
 
+// The file to read: CSV itself, or DIR/results.csv for an export directory. The export's per-eval
+// summary (evals.csv: pass@k, no problem column) cannot be imported, and says which file can.
+std::string results_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::string file = path;
+  if (fs::is_directory(path)) {
+    file = (fs::path(path) / "results.csv").string();
+    if (!fs::exists(file))
+      throw InputError({fmt::format("{}: a directory without results.csv (t2 export --csv writes one; give the "
+                                    "directory of such an export, or a results CSV)", path)});
+  }
+  std::ifstream in(file);
+  std::string header;
+  while (std::getline(in, header) && (header.empty() || header[0] == '#')) {}
+  auto has = [&](const std::string& name) {
+    return ("," + header + ",").find("," + name + ",") != std::string::npos;
+  };
+  if (has(columns::kEval) && !has(columns::kProblem))
+    throw InputError({fmt::format("{}: this is t2 export's per-eval summary (evals.csv: pass@k, no per-problem rows), "
+                                  "which cannot be imported; import results.csv from the same directory (or the "
+                                  "directory itself)", file)});
+  return file;
+}
+
 int import_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  opts.add_options()("help,h", "this help")("csv", po::value<std::string>(), "results CSV (schemas/laws.md)")(
+  opts.add_options()("help,h", "this help")("csv", po::value<std::string>(), "results CSV (schemas/laws.md), or a `t2 export --csv` directory (its results.csv)")(
       "store", po::value<std::string>(), "the store to import into (created if it does not exist)");
   po::positional_options_description pos;
   pos.add("csv", 1);
   po::variables_map vm;
-  const char* usage = "usage: t2 import CSV --store STORE";
+  const char* usage = "usage: t2 import CSV|DIR --store STORE";
   try {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
@@ -52,7 +81,8 @@ int import_command(const std::vector<std::string>& args) {
   }
   if (vm.count("help")) {
     std::cout << usage << "\n\nImports (N, D, loss) results and optional per-problem outcomes (task, problem, nll, n, c)\n"
-                          "of runs made elsewhere. Every bad row is reported as FILE:LINE; nothing is imported\n"
+                          "of runs made elsewhere, or the results.csv of a `t2 export --csv` directory (columns:\n"
+                          "schemas/columns.md). Every bad row is reported as FILE:LINE; nothing is imported\n"
                           "unless every row is good.\n\n"
               << opts << "\n";
     return kExitOk;
@@ -62,7 +92,7 @@ int import_command(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   try {
-    const std::string csv = vm["csv"].as<std::string>(), path = vm["store"].as<std::string>();
+    const std::string csv = results_file(vm["csv"].as<std::string>()), path = vm["store"].as<std::string>();
     CsvTable t = read_results_csv(csv);
     ImportBatch b = import_batch(t);  // all validation happens before the store is touched
     if (b.runs.empty()) throw InputError({fmt::format("{}: no rows to import", csv)});

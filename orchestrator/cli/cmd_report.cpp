@@ -1,6 +1,8 @@
-// cmd_report.cpp — `t2 report STORE --out DIR`: figures (SVG via gnuplot) and index.html of a
-// live or finished store. Reads the store without its lock; writes only into DIR.
+// cmd_report.cpp — `t2 report STORE --out DIR`: figures (SVG via gnuplot, PNG via rsvg-convert)
+// and index.html of a live or finished store. Reads the store without its lock; writes only into DIR.
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
@@ -16,21 +18,39 @@ int report_command(const std::vector<std::string>& args) {
   opts.add_options()
       ("store", po::value<std::string>()->required(), "the store (.h5)")
       ("out", po::value<std::string>()->required(), "output directory (created if missing)")
-      ("gnuplot", po::value<std::string>()->default_value("gnuplot"), "gnuplot program to draw with (default: gnuplot on PATH)");
+      ("task", po::value<std::string>()->default_value(""), "only this task's figures (default: every task, each its own)")
+      ("bootstrap", po::value<long long>()->default_value(100), "bootstrap refits for the bands and plan intervals (0 = none)")
+      ("seed", po::value<long long>()->default_value(1), "bootstrap seed (>= 0)")
+      ("threads", po::value<int>()->default_value(0), "fit threads (0 = all cores)")
+      ("no-png", "SVG only (no rsvg-convert)")
+      ("gnuplot", po::value<std::string>()->default_value("gnuplot"), "gnuplot program to draw with (default: gnuplot on PATH)")
+      ("rsvg", po::value<std::string>()->default_value("rsvg-convert"), "SVG-to-PNG program (default: rsvg-convert on PATH)");
   po::positional_options_description pos;
   pos.add("store", 1);
   po::variables_map vm;
-  int rc = parse_args("report", "STORE --out DIR [--gnuplot PROGRAM]",
-                      "Writes DIR/index.html and SVG figures: loss vs D per N with the fitted law, IsoFLOP profiles,\n"
-                      "pass@k vs k per model, compute-optimal N*(C) and D*/N* next to the Chinchilla-only frontier,\n"
-                      "and the adaptive design's per-batch optimum with its interval (schemas/design.md).",
+  int rc = parse_args("report", "STORE --out DIR [--task T] [--bootstrap B] [--no-png]",
+                      "Writes DIR/index.html and figures (SVG, and PNG beside each): loss vs D per N and IsoFLOP\n"
+                      "profiles with the fitted loss law; per task, pass@k measured from samples with the fitted T²\n"
+                      "law and its bootstrap band, and the compute-optimal N*(C) and D*/N* frontiers (planner bounds\n"
+                      "and extrapolation drawn differently) next to the Chinchilla choice; the adaptive design's\n"
+                      "per-batch optimum when there is one. Fits and plans are those of `t2 fit` / `t2 plan`.",
                       opts, pos, args, vm);
   if (rc >= 0) return rc;
   return guarded("report", [&] {
     ReportOptions options;
     options.gnuplot = vm["gnuplot"].as<std::string>();
+    options.rsvg = vm.count("no-png") ? "" : vm["rsvg"].as<std::string>();
+    options.task = vm["task"].as<std::string>();
+    const long long b = vm["bootstrap"].as<long long>(), seed = vm["seed"].as<long long>();
+    if (b < 0 || b > 100000) throw ReportError(fmt::format("--bootstrap {}: expected 0 to 100000 refits", b));
+    if (seed < 0) throw ReportError(fmt::format("--seed {}: expected an integer >= 0", seed));
+    options.bootstrap = static_cast<std::uint32_t>(b);
+    options.seed = static_cast<std::uint64_t>(seed);
+    options.threads = vm["threads"].as<int>();
     ReportFiles files = write_report(read_store(vm["store"].as<std::string>()), vm["out"].as<std::string>(), options);
-    std::cout << "wrote " << files.index << " and " << files.figures.size() << " figures\n";
+    std::cout << "wrote " << files.index << ", " << files.figures.size() << " figures (SVG"
+              << (files.pngs.empty() ? "" : " and PNG") << ")\n";
+    for (const std::string& s : files.skipped) std::cout << "  not drawn: " << s << "\n";
     return kExitOk;
   });
 }

@@ -128,6 +128,10 @@ CsvTable parse_results_csv(std::istream& in, const std::string& file) {
       else if (!std::isfinite(*v) || *v <= 0) bad(c, *s, "must be a finite number > 0");
       else out = *v;
     };
+    if (auto s = field("run"); s && !s->empty()) {
+      if (auto v = to_count(*s)) r.run = *v;
+      else bad("run", *s, "not an integer >= 0");
+    }
     positive("N", r.n_params);
     positive("D", r.n_tokens);
     positive("loss", r.loss);
@@ -240,10 +244,12 @@ FitData fit_data_from_store(const StoreContents& s, const std::string& task) {
 }
 
 namespace {
-// Rows grouped into runs by (N, D, loss) in order of first appearance.
+// Rows grouped into runs by (run, N, D, loss) in order of first appearance (run = -1 without
+// the column): two replicates with equal (N, D, loss) stay two runs when the CSV says so.
 struct RunKey {
+  std::int64_t run;
   double n, d, loss;
-  bool operator<(const RunKey& o) const { return std::tie(n, d, loss) < std::tie(o.n, o.d, o.loss); }
+  bool operator<(const RunKey& o) const { return std::tie(run, n, d, loss) < std::tie(o.run, o.n, o.d, o.loss); }
 };
 }  // namespace
 
@@ -252,7 +258,7 @@ FitData fit_data_from_csv(const CsvTable& t, const std::string& task) {
   d.task = task;
   std::map<RunKey, std::uint32_t> idx;
   for (const CsvRow& r : t.rows) {
-    RunKey k{r.n_params, r.n_tokens, r.loss};
+    RunKey k{r.run, r.n_params, r.n_tokens, r.loss};
     auto it = idx.find(k);
     if (it == idx.end()) {
       it = idx.emplace(k, static_cast<std::uint32_t>(d.checkpoints.size())).first;
@@ -270,7 +276,7 @@ ImportBatch import_batch(const CsvTable& t) {
   std::map<RunKey, std::uint32_t> run_of;
   std::map<std::pair<std::uint32_t, std::string>, std::vector<const CsvRow*>> groups;
   for (const CsvRow& r : t.rows) {
-    RunKey k{r.n_params, r.n_tokens, r.loss};
+    RunKey k{r.run, r.n_params, r.n_tokens, r.loss};
     auto it = run_of.find(k);
     if (it == run_of.end()) {
       it = run_of.emplace(k, static_cast<std::uint32_t>(b.runs.size())).first;

@@ -27,10 +27,13 @@ class InputError : public std::runtime_error {
   std::vector<std::string> problems;
 };
 
-// One row of a results CSV (schemas/laws.md "CSV format"). Columns N, D, loss are required;
-// task, problem, nll, n, c optional (a row with a task is one problem of that task on that run).
+// One row of a results CSV (schemas/laws.md "CSV format"; names from schemas/columns.md). Columns
+// N, D, loss are required; run, task, problem, nll, n, c optional (a row with a task is one
+// problem of that task on that run). Other columns (t2 export's) are ignored.
 struct CsvRow {
   std::uint32_t line = 0;
+  std::int64_t run = -1;      // column run: rows of one run share it (-1 when absent: runs are
+                              // told apart by (N, D, loss) alone)
   double n_params = 0, n_tokens = 0, loss = 0;
   std::string task;           // empty: a run-only row
   std::uint32_t problem = 0;

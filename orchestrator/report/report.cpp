@@ -1,81 +1,211 @@
-// report.cpp — figures via a generated gnuplot script, and the index page (see report.hpp).
+// report.cpp — `t2 report`'s driver (see report.hpp): builds the model every figure reads (fits
+// and plans through orchestrator/laws), asks figures.cpp for each figure, writes report.gp, runs
+// gnuplot and rsvg-convert, and writes index.html.
 #include "orchestrator/report/report.hpp"
-
-#include <spawn.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <sstream>
+#include <optional>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "orchestrator/cli/law_inputs.hpp"
 #include "orchestrator/config/sweep_config.hpp"
-#include "orchestrator/design/refit.hpp"
-
-extern char** environ;
+#include "orchestrator/report/figures.hpp"
+#include "orchestrator/report/gnuplot.hpp"
 
 namespace t2 {
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace report;
 
-struct Figure {
-  std::string name, caption;
-  std::string script;  // gnuplot commands after `set output`
-};
-
-// log-spaced values from lo to hi inclusive
-std::vector<double> logspace(double lo, double hi, int n) {
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i) v.push_back(std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * i / std::max(1, n - 1)));
-  return v;
-}
-
-// A gnuplot datablock: $name << EOD ... EOD. Blocks separated by two blank lines are gnuplot
-// "indices" (one per series).
-std::string datablock(const std::string& name, const std::string& rows) {
-  return "$" + name + " << EOD\n" + rows + "EOD\n";
-}
-
-std::string fmt_g(double x) { return fmt::format("{:.6g}", x); }
-
-// What a figure without data plots: a message in an empty frame (gnuplot refuses a plot whose
-// points are all undefined, so it draws a constant outside the visible range).
-std::string empty_plot(const std::string& message) {
-  return "unset logscale\nset xrange [0:1]\nset yrange [0:1]\nset label 1 '" + message +
-         "' at 0.5,0.5 center\nplot 2 notitle\n";
-}
-
-void run_gnuplot(const std::string& program, const std::string& script, const std::string& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  std::vector<char*> argv = {const_cast<char*>(program.c_str()), const_cast<char*>(script.c_str()), nullptr};
-  pid_t pid;
-  int rc = posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw ReportError(fmt::format("{}: cannot run it ({}); install Debian's gnuplot-nox", program, std::strerror(rc)));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::ifstream in(log);
-    std::string line, last;
-    while (std::getline(in, line)) if (!line.empty()) last = line;
-    std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                        : fmt::format("killed by signal {}", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    throw ReportError(fmt::format("{} {}: failed with {} (see {}){}", program, script, how, log,
-                                  last.empty() ? "" : ": " + last));
+std::string html(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '<') o += "&lt;";
+    else if (c == '>') o += "&gt;";
+    else if (c == '&') o += "&amp;";
+    else if (c == '"') o += "&quot;";
+    else o += c;
   }
+  return o;
+}
+
+// The deployment of the store's [target] in the planner's terms (paper §3.3; end to end C = 6ND + 2NTkQ).
+std::optional<Deployment> deployment_of(const TargetConfig& t) {
+  Deployment d;
+  if (t.form == TargetConfig::Form::split) {
+    d.train_flops = t.train_budget, d.inference_flops = t.inference_budget;
+  } else if (t.form == TargetConfig::Form::end_to_end) {
+    d.form = Deployment::Form::end_to_end;
+    d.total_flops = t.budget, d.queries = t.queries, d.tokens_per_sample = t.tokens_per_query;
+  } else {
+    return std::nullopt;
+  }
+  return d;
+}
+
+// Planner bounds by the rule of `t2 run`'s closing plan (cmd_run.cpp): N from [target] n_min/n_max,
+// else the grid's N range widened 10x each way; D the grid's range widened 10x; k ≤ [target] k_max.
+// Without a grid (an imported store) the fitted runs' ranges stand in for it.
+PlanBounds bounds_of(const std::optional<SweepConfig>& config, const ReportModel& m, std::string& rule) {
+  Range gn, gd;
+  if (config) {
+    try {
+      for (const GridPoint& p : grid_points(config->grid)) gn.add(p.n), gd.add(p.d);
+    } catch (const std::exception&) {
+      // A config without a usable grid: fall back to the data below.
+    }
+  }
+  const bool grid = !gn.empty() && !gd.empty();
+  if (!grid) gn = m.n, gd = m.d;
+  PlanBounds b;
+  if (gn.empty() || gd.empty()) return b;
+  const TargetConfig* t = config ? &config->target : nullptr;
+  const bool n_from_target = t && t->n_min > 0 && t->n_max > 0;
+  b.n_min = t && t->n_min > 0 ? t->n_min : gn.lo / 10;
+  b.n_max = t && t->n_max > 0 ? t->n_max : gn.hi * 10;
+  b.d_min = gd.lo / 10, b.d_max = gd.hi * 10;
+  if (t && t->k_max > 0) b.k_max = t->k_max;
+  rule = fmt::format("N {}, D from the {} widened 10× each way, k {}: the rule of t2 run's closing plan",
+                     n_from_target ? "from [target]" : grid ? "from the grid widened 10× each way" : "from the runs widened 10× each way",
+                     grid ? "grid" : "runs", t && t->k_max > 0 ? "from [target]" : "up to the planner's default");
+  return b;
+}
+
+ReportModel build_model(const StoreContents& contents, const std::optional<SweepConfig>& config, const ReportOptions& o) {
+  ReportModel m;
+  m.contents = &contents;
+  m.bootstrap = o.bootstrap;
+  m.runs = fit_data_from_store(contents, "");
+  for (const Checkpoint& c : m.runs.checkpoints) {
+    if (!(c.n > 0 && c.d > 0)) continue;
+    m.n.add(c.n), m.d.add(c.d), m.tokens_per_param.add(c.d / c.n), m.train_flops.add(6 * c.n * c.d);
+  }
+  try {
+    FitOptions fo;
+    fo.law = "chinchilla";
+    fo.threads = o.threads;
+    m.loss_law = fit_law(m.runs, fo);
+  } catch (const std::exception& e) {
+    m.loss_why_not = std::string("the loss law could not be fitted (") + e.what() + ")";
+  }
+  if (config) m.target = deployment_of(config->target), m.strategy = config->design.strategy;
+  m.bounds = bounds_of(config, m, m.bounds_rule);
+
+  std::vector<std::string> tasks = tasks_of(contents);
+  if (!o.task.empty()) {
+    if (std::find(tasks.begin(), tasks.end(), o.task) == tasks.end())
+      throw ReportError(fmt::format("--task {}: no finished evals of that task in the store (tasks: {})", o.task,
+                                    tasks.empty() ? "none" : fmt::format("{}", fmt::join(tasks, ", "))));
+    tasks = {o.task};
+  }
+  for (const std::string& task : tasks) {
+    TaskModel t;
+    t.task = task;
+    t.data = fit_data_from_store(contents, task);
+    // The defaults of `t2 fit` / `t2 plan` (FitOptions{}: t2-accuracy, likelihood source, L̂ on
+    // the answer NLL, automatic method), so the report shows what `t2 plan` plans with.
+    FitOptions fo;
+    fo.threads = o.threads;
+    try {
+      if (o.bootstrap > 0) {
+        BootstrapOptions bo;
+        bo.replicates = o.bootstrap, bo.seed = o.seed, bo.threads = o.threads;
+        t.fit = fit_with_bootstrap(t.data, fo, bo);
+      } else {
+        t.fit = fit_law(t.data, fo);
+      }
+    } catch (const std::exception& e) {
+      t.why_not = std::string("the T² accuracy law could not be fitted (") + e.what() + ")";
+    }
+    if (t.fit && m.target) {
+      try {
+        const ChinchillaParams* ref = t.fit->has_reference ? &t.fit->reference.params : nullptr;
+        t.target_plan = plan(t.fit->law, *m.target, m.bounds, ref);
+        if (!t.fit->bootstrap.replicates.empty())
+          t.target_intervals = plan_intervals(t.fit->law, t.fit->bootstrap.replicates, *t.target_plan, m.bounds, 0.95, o.threads);
+      } catch (const std::exception&) {
+        // An infeasible [target] leaves the plan out; the index says so.
+      }
+    }
+    m.tasks.push_back(std::move(t));
+  }
+  return m;
+}
+
+// The figures in the index's order; each one not drawn goes to `skipped` with its reason.
+std::vector<Figure> all_figures(const ReportModel& m, std::vector<Skipped>& skipped) {
+  std::vector<Figure> figs;
+  auto take = [&](const std::string& name, std::optional<Figure> f, const std::string& why) {
+    if (f) figs.push_back(std::move(*f));
+    else skipped.push_back({name, why});
+  };
+  std::string why;
+  auto f = loss_vs_d(m, why);
+  take("loss_vs_d", std::move(f), why);
+  f = isoflop(m, why);
+  take("isoflop", std::move(f), why);
+  for (const TaskModel& t : m.tasks) {
+    const std::string part = file_part(t.task);
+    f = pass_at_k(m, t, why);
+    take("pass_at_k_" + part, std::move(f), why);
+    Frontier fr = frontier(m, t);
+    f = frontier_n(m, t, fr, why);
+    take("frontier_n_" + part, std::move(f), why);
+    f = tokens_per_param(m, t, fr, why);
+    take("tokens_per_param_" + part, std::move(f), why);
+  }
+  if (m.tasks.empty()) skipped.push_back({"pass_at_k, frontier_n, tokens_per_param", "no finished evals in the store"});
+  f = history(m, why);
+  take("history", std::move(f), why);
+  return figs;
+}
+
+std::string fit_summary(const ReportModel& m, const TaskModel& t) {
+  std::string s = "<h3>Task " + html(t.task) + "</h3>\n";
+  if (!t.fit) return s + "<p>" + html(t.why_not) + ".</p>\n";
+  const LawFit& f = *t.fit;
+  s += fmt::format("<p>T² accuracy law (orchestrator/laws, method {}, pass@k source {}, {} points): pass@k rmse {:.3g}; "
+                   "L̂ stage R² (log) {:.3f}.", html(f.method), to_string(f.source), f.points, f.rmse, f.r2_log);
+  if (!f.bootstrap.replicates.empty())
+    s += fmt::format(" Intervals: 95% percentile bootstrap, {} refits ({} failed).", f.bootstrap.replicates.size(), f.bootstrap.failed);
+  s += "</p>\n<table border=\"1\" cellpadding=\"3\"><tr><th>parameter</th><th>value</th><th>95% interval</th></tr>\n";
+  for (std::size_t i = 0; i < f.param_names.size(); ++i)
+    s += fmt::format("<tr><td>{}</td><td>{:.4g}</td><td>{}</td></tr>\n", html(f.param_names[i]), f.law.theta[i],
+                     i < f.intervals.size() ? fmt::format("[{:.4g}, {:.4g}]", f.intervals[i].lo, f.intervals[i].hi) : "–");
+  s += "</table>\n";
+  if (!m.target) return s + "<p>No [target] in the store's config: no plan (see `t2 plan --help`).</p>\n";
+  if (!t.target_plan || !t.target_plan->best.feasible)
+    return s + "<p>The configured [target] is infeasible within the planner bounds (" + html(m.bounds_rule) + ").</p>\n";
+  const Plan& p = *t.target_plan;
+  auto row = [&](const char* name, const Allocation& a, bool k_matters) {
+    if (!a.feasible) return fmt::format("<tr><td>{}</td><td colspan=\"5\">infeasible</td></tr>\n", name);
+    std::string on;
+    if (a.n <= m.bounds.n_min * 1.001 || a.n >= m.bounds.n_max * 0.999) on += " N on a bound;";
+    if (a.d <= m.bounds.d_min * 1.001 || a.d >= m.bounds.d_max * 0.999) on += " D on a bound;";
+    if (k_matters && a.k >= m.bounds.k_max * 0.999) on += " k at k_max;";
+    if (!m.n.contains(a.n) || !m.tokens_per_param.contains(a.d / a.n)) on += " outside the fitted runs (extrapolation);";
+    return fmt::format("<tr><td>{}</td><td>{:.4g}</td><td>{:.4g}</td><td>{:.4g}</td><td>{:.4g}</td><td>{:.4g}</td><td>{}</td></tr>\n",
+                       name, a.n, a.d, a.k, a.d / a.n, a.score, html(on));
+  };
+  s += "<p>Plan for the store's [target] (the planner of `t2 plan`; bounds: " + html(m.bounds_rule) +
+       fmt::format("; N in [{:.3g}, {:.3g}], D in [{:.3g}, {:.3g}], k ≤ {:.3g}):</p>\n", m.bounds.n_min, m.bounds.n_max,
+                   m.bounds.d_min, m.bounds.d_max, m.bounds.k_max);
+  s += "<table border=\"1\" cellpadding=\"3\"><tr><th></th><th>N</th><th>D</th><th>k</th><th>D/N</th><th>predicted pass@k</th><th>notes</th></tr>\n";
+  s += row("T² optimum", p.best, true) + row("integer k", p.best_integer, true) + row("Chinchilla", p.chinchilla, false);
+  s += "</table>\n";
+  if (t.target_intervals && t.target_intervals->replicates > 0) {
+    const PlanIntervals& iv = *t.target_intervals;
+    s += fmt::format("<p>Bootstrap ({} replicates), 95%: N* in [{:.3g}, {:.3g}], D* in [{:.3g}, {:.3g}], k* in [{:.3g}, {:.3g}]; "
+                     "score of the chosen allocation in [{:.3g}, {:.3g}].</p>\n",
+                     iv.replicates, iv.n.lo, iv.n.hi, iv.d.lo, iv.d.hi, iv.k.lo, iv.k.hi, iv.score.lo, iv.score.hi);
+  }
+  return s;
 }
 
 }  // namespace
@@ -85,204 +215,20 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir)) throw ReportError(fmt::format("{}: cannot create the output directory ({})", out_dir, ec.message()));
 
-  // The config the store was created with gives the target; a store without one still gets data figures.
-  SweepConfig config;
-  bool have_config = false;
+  // The config the store was created with gives the target and the grid; a store without one
+  // (an import) still gets its data figures and fits.
+  std::optional<SweepConfig> config;
   std::string config_note;
-  if (!contents.config_text.empty()) {
+  if (!contents.config_text.empty() && contents.config_text.rfind("# created by t2 import", 0) != 0) {
     try {
       config = parse_sweep_config(contents.config_text, contents.config_file.empty() ? "store config" : contents.config_file);
-      have_config = true;
     } catch (const std::exception& e) {
-      config_note = std::string("the stored config could not be read: ") + e.what();
+      config_note = std::string("The stored config could not be read, so there is no [target] plan: ") + e.what();
     }
   }
-  const std::vector<RunObservation> obs = observations(contents);
-  FitResult fit = fit_law(obs, make_resample(obs, options.seed, 0));
-
-  double n_lo = 1e300, n_hi = 0, d_lo = 1e300, d_hi = 0, c_lo = 1e300, c_hi = 0;
-  for (const RunObservation& o : obs) {
-    n_lo = std::min(n_lo, o.n); n_hi = std::max(n_hi, o.n);
-    d_lo = std::min(d_lo, o.d); d_hi = std::max(d_hi, o.d);
-    c_lo = std::min(c_lo, 6 * o.n * o.d); c_hi = std::max(c_hi, 6 * o.n * o.d);
-  }
-  if (obs.empty()) { n_lo = 1e6; n_hi = 1e9; d_lo = 1e8; d_hi = 1e11; c_lo = 1e16; c_hi = 1e20; }
-  double plan_lo = n_lo, plan_hi = n_hi;
-  if (have_config) planner_bounds(config, plan_lo, plan_hi);
-  if (!(plan_lo > 0)) { plan_lo = n_lo; plan_hi = n_hi; }
-
-  std::vector<Figure> figs;
-  const std::string fit_note = fit.ok ? "" : " (too few results to fit: data only)";
-
-  // --- loss vs D per N ---
-  {
-    std::map<double, std::vector<const RunObservation*>> by_n;
-    for (const RunObservation& o : obs) by_n[o.n].push_back(&o);
-    std::string data, curves, plot;
-    int idx = 0;
-    for (auto& [n, runs] : by_n) {
-      for (auto* r : runs) data += fmt_g(r->d) + " " + fmt_g(r->loss) + "\n";
-      data += "\n\n";
-      if (fit.ok)
-        for (double d : logspace(d_lo, d_hi, 60)) curves += fmt_g(d) + " " + fmt_g(fit.law.loss(n, d)) + "\n";
-      curves += "\n\n";
-      plot += fmt::format("{}$pts index {} with points pt 7 ps 0.6 lc {} title 'N = {:.3g}'", plot.empty() ? "" : ", ", idx, idx + 1, n);
-      if (fit.ok) plot += fmt::format(", $fit index {} with lines lc {} notitle", idx, idx + 1);
-      ++idx;
-    }
-    const std::string body = plot.empty() ? empty_plot("no finished runs") : "plot " + plot + "\n";
-    figs.push_back({"loss_vs_d", "Training loss vs D for each model size N, with the fitted L(N, D)" + fit_note,
-                    datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
-                        "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
-                        "set title 'Loss vs D per N'\nset key top left font ',9'\n" + body});
-  }
-  // --- IsoFLOP profiles ---
-  {
-    std::map<long, std::vector<const RunObservation*>> by_c;  // quarter-decade bins of 6ND
-    for (const RunObservation& o : obs) by_c[std::lround(4 * std::log10(6 * o.n * o.d))].push_back(&o);
-    std::string data, curves, plot;
-    int idx = 0;
-    for (auto& [bin, runs] : by_c) {
-      double c = std::pow(10.0, bin / 4.0);
-      for (auto* r : runs) data += fmt_g(r->n) + " " + fmt_g(r->loss) + "\n";
-      data += "\n\n";
-      if (fit.ok)
-        for (double n : logspace(n_lo, n_hi, 60)) curves += fmt_g(n) + " " + fmt_g(fit.law.loss(n, c / (6 * n))) + "\n";
-      curves += "\n\n";
-      plot += fmt::format("{}$pts index {} with points pt 7 ps 0.6 lc {} title 'C ~ {:.2g}'", plot.empty() ? "" : ", ", idx, idx + 1, c);
-      if (fit.ok) plot += fmt::format(", $fit index {} with lines lc {} notitle", idx, idx + 1);
-      ++idx;
-    }
-    const std::string body = plot.empty() ? empty_plot("no finished runs") : "plot " + plot + "\n";
-    figs.push_back({"isoflop", "IsoFLOP profiles: loss vs N for runs of similar training compute 6ND (quarter-decade bins), with the fitted law along D = C/6N" + fit_note,
-                    datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
-                        "set logscale x\nset xlabel 'parameters N'\nset ylabel 'loss (nats/token)'\n"
-                        "set title 'IsoFLOP profiles'\nset key top left font ',9'\n" + body});
-  }
-  // --- pass@k vs k per model ---
-  {
-    std::vector<const RunObservation*> with_p;
-    for (const RunObservation& o : obs) if (!o.p.empty()) with_p.push_back(&o);
-    std::sort(with_p.begin(), with_p.end(), [](auto* a, auto* b) { return a->loss < b->loss; });
-    std::vector<const RunObservation*> shown;
-    const std::size_t want = std::min<std::size_t>(6, with_p.size());
-    for (std::size_t i = 0; i < want; ++i) shown.push_back(with_p[want == 1 ? 0 : i * (with_p.size() - 1) / (want - 1)]);
-    std::uint32_t k_max = 1;
-    for (const EvalRecord& e : contents.evals) if (e.state == JobState::done) k_max = std::max(k_max, e.result.samples);
-    k_max = std::max<std::uint32_t>(k_max, 64);
-    std::string data, curves, plot;
-    int idx = 0;
-    for (auto* r : shown) {
-      for (std::uint32_t k = 1; k <= k_max; k *= 2) {
-        // Likelihood source (paper §3.2): pass@k = mean_i 1 - (1 - p_i)^k.
-        double s = 0;
-        for (double p : r->p) s += -std::expm1(k * std::log1p(-p));
-        data += fmt_g(k) + " " + fmt_g(s / r->p.size()) + "\n";
-      }
-      data += "\n\n";
-      if (fit.ok)
-        for (double k : logspace(1, k_max, 50)) curves += fmt_g(k) + " " + fmt_g(fit.law.accuracy(r->n, r->d, k)) + "\n";
-      curves += "\n\n";
-      plot += fmt::format("{}$pts index {} with points pt 7 ps 0.7 lc {} title 'N={:.2g} D={:.2g}'", plot.empty() ? "" : ", ", idx,
-                          idx + 1, r->n, r->d);
-      if (fit.ok) plot += fmt::format(", $fit index {} with lines lc {} notitle", idx, idx + 1);
-      ++idx;
-    }
-    const std::string body = plot.empty() ? empty_plot("no finished evals") : "plot " + plot + "\n";
-    figs.push_back({"pass_at_k", "pass@k vs k per model: points from the per-problem answer likelihoods (paper §3.2), lines the fitted Beta law" + fit_note,
-                    datablock("pts", data.empty() ? "\n" : data) + datablock("fit", curves.empty() ? "\n" : curves) +
-                        "set logscale x 2\nset xlabel 'samples k'\nset ylabel 'pass@k'\nset yrange [0:1]\n"
-                        "set title 'pass@k vs k'\nset key top left font ',9'\n" + body});
-  }
-  // --- frontiers ---
-  {
-    double c_top = c_hi;
-    if (have_config && config.target.form == TargetConfig::Form::split) c_top = std::max(c_top, 10 * config.target.train_budget);
-    if (have_config && config.target.form == TargetConfig::Form::end_to_end) c_top = std::max(c_top, 10 * config.target.budget);
-    const double tokens = have_config && config.target.tokens_per_query > 0 ? config.target.tokens_per_query : 100.0;
-    std::string n_rows, r_rows, n_plot, r_plot;
-    int idx = 0;
-    auto series = [&](const std::string& title, auto n_of_c) {
-      for (double c : logspace(c_lo, c_top, 30)) {
-        double n = 0, d = 0;
-        if (!n_of_c(c, n, d)) continue;
-        n_rows += fmt_g(c) + " " + fmt_g(n) + "\n";
-        r_rows += fmt_g(c) + " " + fmt_g(d / n) + "\n";
-      }
-      n_rows += "\n\n";
-      r_rows += "\n\n";
-      n_plot += fmt::format("{}$frontier_n index {} with linespoints pt 7 ps 0.4 lc {} title '{}'", n_plot.empty() ? "" : ", ", idx, idx + 1, title);
-      r_plot += fmt::format("{}$frontier_r index {} with linespoints pt 7 ps 0.4 lc {} title '{}'", r_plot.empty() ? "" : ", ", idx, idx + 1, title);
-      ++idx;
-    };
-    if (fit.ok) {
-      series("Chinchilla only (min loss)", [&](double c, double& n, double& d) {
-        n = chinchilla_n(fit.law, c, plan_lo, plan_hi); d = c / (6 * n); return true; });
-      // The paper's split form (§3.3) for three inference budgets per served token: each fixes
-      // k = C_inf / 2N, so a smaller model gets more samples.
-      const double c_inf = have_config && config.target.inference_budget > 0 ? config.target.inference_budget : 2e9;
-      for (double f : {0.1, 1.0, 10.0})
-        series(fmt::format("T2, C_inf = {:.2g} (k = C_inf/2N)", f * c_inf), [&, f](double c, double& n, double& d) {
-          TargetConfig t;
-          t.form = TargetConfig::Form::split;
-          t.train_budget = c;
-          t.inference_budget = f * c_inf;
-          Optimum o = plan_optimum(fit.law, t, plan_lo, plan_hi);
-          n = o.n; d = o.d;
-          return o.ok;
-        });
-      for (double q : {1e6, 1e9, 1e12})
-        series(fmt::format("T2 end to end, Q = {:g} queries x {:g} tokens", q, tokens), [&, q](double c, double& n, double& d) {
-          TargetConfig t;
-          t.form = TargetConfig::Form::end_to_end;
-          t.budget = c;
-          t.queries = q;
-          t.tokens_per_query = tokens;
-          t.k_max = 1e4;
-          Optimum o = plan_optimum(fit.law, t, plan_lo, plan_hi);
-          n = o.n; d = o.d;
-          return o.ok;
-        });
-    }
-    const std::string n_body = n_plot.empty() ? empty_plot("too few results to fit") : "plot " + n_plot + "\n";
-    const std::string r_body = r_plot.empty() ? empty_plot("too few results to fit") : "plot " + r_plot + "\n";
-    const std::string common = "set logscale xy\nset xlabel 'budget C (FLOPs; training, or total for end to end)'\nset key top left font ',9'\n";
-    figs.push_back({"frontier_n", "Compute-optimal model size N*(C) of the T² accuracy law: split form for three inference budgets C_inf (k = C_inf/2N) and end to end for three query volumes, next to the Chinchilla-only (loss-optimal) frontier; curves end where the planner's N bounds bind",
-                    datablock("frontier_n", n_rows.empty() ? "\n" : n_rows) + common +
-                        "set ylabel 'N*'\nset title 'Compute-optimal N*'\n" + n_body});
-    figs.push_back({"tokens_per_param", "Tokens per parameter D*/N* at the optimum, same curves",
-                    datablock("frontier_r", r_rows.empty() ? "\n" : r_rows) + common +
-                        "set ylabel 'D*/N*'\nset title 'Tokens per parameter at the optimum'\n" + r_body});
-  }
-  // --- per-batch history of the planned optimum ---
-  {
-    std::string rows;
-    double y_lo = 1e300, y_hi = 0, x_lo = 1e300, x_hi = -1;
-    for (const Document& d : contents.documents) {
-      if (d.kind != "design") continue;
-      auto j = nlohmann::json::parse(d.json, nullptr, false);
-      if (j.is_discarded() || !j.contains("optimum")) continue;
-      const auto& o = j["optimum"];
-      rows += fmt::format("{} {} {} {} {}\n", d.batch, fmt_g(o.value("n_median", 0.0)), fmt_g(o.value("n_lo", 0.0)),
-                          fmt_g(o.value("n_hi", 0.0)), fmt_g(o.value("n_star", 0.0)));
-      for (const char* key : {"n_lo", "n_hi", "n_star", "n_median"}) {
-        double v = o.value(key, 0.0);
-        if (v > 0) { y_lo = std::min(y_lo, v); y_hi = std::max(y_hi, v); }
-      }
-      x_lo = std::min(x_lo, double(d.batch));
-      x_hi = std::max(x_hi, double(d.batch));
-    }
-    std::string body = rows.empty()
-                           ? empty_plot("no adaptive design decisions in this store")
-                           : fmt::format("set xrange [{}:{}]\nset yrange [{}:{}]\n", x_lo - 0.5, x_hi + 0.5,
-                                         fmt_g(y_lo / 1.5), fmt_g(y_hi * 1.5)) +
-                             "plot $hist using 1:2:3:4 with yerrorbars pt 7 lc 1 title 'ensemble median N*, 95% interval', "
-                             "$hist using 1:5 with points pt 6 lc 2 title 'N* of the plain fit'\n";
-    figs.push_back({"history", "Per-batch history of the planned optimum N* (adaptive design): bootstrap median and 95% interval, and the plain fit",
-                    datablock("hist", rows.empty() ? "\n" : rows) +
-                        "set logscale y\nset xlabel 'batch'\nset ylabel 'N*'\nset title 'Planned optimum per batch'\n"
-                        "set key top left font ',9'\n" + body});
-  }
+  const ReportModel m = build_model(contents, config, options);
+  std::vector<Skipped> skipped;
+  const std::vector<Figure> figs = all_figures(m, skipped);
 
   ReportFiles files;
   files.script = (fs::path(out_dir) / "report.gp").string();
@@ -291,53 +237,48 @@ ReportFiles write_report(const StoreContents& contents, const std::string& out_d
     if (!gp) throw ReportError(fmt::format("{}: cannot write", files.script));
     gp << "# Generated by t2 report; rerun with: gnuplot report.gp (from this directory)\n";
     for (const Figure& f : figs) {
-      const std::string out = (fs::path(out_dir) / (f.name + ".svg")).string();
-      files.figures.push_back(out);
-      gp << "reset\nset terminal svg size 900,560 dynamic enhanced font 'sans,11'\nset output '" << f.name
-         << ".svg'\nset grid\n" << f.script << "unset output\n\n";
+      files.figures.push_back((fs::path(out_dir) / (f.name + ".svg")).string());
+      // noenhanced: labels are plain text ("pass@k", "C ≈ …", "C_inf" print as written).
+      gp << "reset\nset encoding utf8\nset terminal svg size 1000,560 dynamic noenhanced font 'sans,11' background '#ffffff'\n"
+         << "set output " << quote(f.name + ".svg") << "\nset grid\nset key outside right top font ',9' spacing 1.1\n"
+         << f.script << "unset output\n\n";
     }
   }
-  // gnuplot resolves output names against its working directory: run it from out_dir.
-  {
-    const fs::path here = fs::current_path();
-    fs::current_path(out_dir);
-    try {
-      run_gnuplot(options.gnuplot, "report.gp", "gnuplot.log");
-    } catch (...) {
-      fs::current_path(here);
-      throw;
-    }
-    fs::current_path(here);
-  }
+  const std::string log = "gnuplot.log";
+  std::remove((fs::path(out_dir) / log).c_str());
+  run_program(options.gnuplot, {"report.gp"}, out_dir, log, "install Debian's gnuplot-nox");
   for (const std::string& f : files.figures)
     if (!fs::exists(f) || fs::file_size(f) == 0) throw ReportError(fmt::format("{}: gnuplot wrote no figure", f));
+  if (!options.rsvg.empty()) {
+    for (const Figure& f : figs) {
+      run_program(options.rsvg, {"--background-color=white", "-o", f.name + ".png", f.name + ".svg"}, out_dir, "rsvg.log",
+                  "install Debian's librsvg2-bin, or pass --no-png");
+      files.pngs.push_back((fs::path(out_dir) / (f.name + ".png")).string());
+    }
+  }
+  for (const Skipped& s : skipped) files.skipped.push_back(s.name + ": " + s.why);
 
   files.index = (fs::path(out_dir) / "index.html").string();
-  std::ofstream html(files.index);
-  if (!html) throw ReportError(fmt::format("{}: cannot write", files.index));
-  html << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>t2 report</title></head><body>\n<h1>t2 report</h1>\n";
-  html << fmt::format("<p>{} runs ({} with evals), {} batches, {} design decisions.</p>\n", obs.size(),
-                      std::count_if(obs.begin(), obs.end(), [](auto& o) { return !o.p.empty(); }), contents.batches.size(),
-                      std::count_if(contents.documents.begin(), contents.documents.end(), [](auto& d) { return d.kind == "design"; }));
-  if (!config_note.empty()) html << "<p>" << config_note << "</p>\n";
-  if (fit.ok) {
-    const LawParams& l = fit.law;
-    html << fmt::format("<p>Fit (design refit, schemas/design.md): L(N,D) = {:.4g} + {:.4g}/N^{:.4g} + {:.4g}/D^{:.4g}; "
-                        "accuracy links theta = ({:.4g}, {:.4g}, {:.4g}, {:.4g}, {:.4g}); log-loss rms {:.3g}.</p>\n",
-                        l.E, l.A, l.alpha, l.B, l.beta, l.theta0, l.theta1, l.theta2, l.theta3, l.theta4, fit.loss_log_rmse);
-    if (have_config && config.target.form != TargetConfig::Form::none) {
-      Optimum o = plan_optimum(l, config.target, plan_lo, plan_hi);
-      if (o.ok)
-        html << fmt::format("<p>Planned optimum for the configured target: N* = {:.4g}, D* = {:.4g} ({:.1f} tokens/parameter), "
-                            "k* = {:.3g}, predicted pass@k = {:.4f}.</p>\n", o.n, o.d, o.d / o.n, o.k, o.accuracy);
-    }
-  } else {
-    html << "<p>Too few finished results to fit the laws (5 distinct (N, D) and 3 evaluated runs needed).</p>\n";
+  std::ofstream out(files.index);
+  if (!out) throw ReportError(fmt::format("{}: cannot write", files.index));
+  out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>t2 report</title></head><body>\n<h1>t2 report</h1>\n";
+  out << fmt::format("<p>{} finished runs; tasks: {}; {} batch(es).</p>\n", m.runs.checkpoints.size(),
+                     m.tasks.empty() ? "none" : html(fmt::format("{}", fmt::join(tasks_of(contents), ", "))), contents.batches.size());
+  if (!config_note.empty()) out << "<p>" << html(config_note) << "</p>\n";
+  out << "<h2>Fits and plans</h2>\n";
+  for (const TaskModel& t : m.tasks) out << fit_summary(m, t);
+  for (const Figure& f : figs) {
+    out << fmt::format("<h2 id=\"{0}\">{1}</h2>\n<p>{2}</p>\n<p><a href=\"{0}.svg\"><img src=\"{3}\" width=\"1000\" alt=\"{1}\"></a>"
+                       " (<a href=\"{0}.svg\">SVG</a>{4})</p>\n",
+                       f.name, html(f.title), html(f.caption), options.rsvg.empty() ? f.name + ".svg" : f.name + ".png",
+                       options.rsvg.empty() ? "" : ", <a href=\"" + f.name + ".png\">PNG</a>");
   }
-  for (const Figure& f : figs)
-    html << fmt::format("<h2>{}</h2>\n<p>{}</p>\n<p><a href=\"{}.svg\"><img src=\"{}.svg\" width=\"900\"></a></p>\n", f.name, f.caption,
-                        f.name, f.name);
-  html << "</body></html>\n";
+  if (!skipped.empty()) {
+    out << "<h2>Figures not drawn</h2>\n<ul>\n";
+    for (const Skipped& s : skipped) out << "<li>" << html(s.name) << ": " << html(s.why) << "</li>\n";
+    out << "</ul>\n";
+  }
+  out << "</body></html>\n";
   return files;
 }
 

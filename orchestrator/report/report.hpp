@@ -1,9 +1,11 @@
-// report.hpp — `t2 report`: figures of a sweep (SVG, drawn by Debian's gnuplot from a generated
-// script with inline data blocks) and an index.html linking them. Reads StoreContents only
-// (never the store file, never MPI); fits with the adaptive design's fast refit
-// (orchestrator/design/refit.hpp), so the curves are what the design planned with.
+// report.hpp — `t2 report`: figures of a sweep (SVG drawn by Debian's gnuplot from a generated
+// script with inline data blocks, and a PNG beside each from rsvg-convert) and an index.html.
+// Reads StoreContents only (never the store file, never MPI). Fits and plans through
+// orchestrator/laws with the defaults of `t2 fit` / `t2 plan` (one estimator: the report's N*
+// is the one `t2 plan` prints for the same bounds). The figures are listed in figures.hpp.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,34 +14,41 @@
 
 namespace t2 {
 
-// A report that could not be written: bad output directory, gnuplot missing or failing.
-// what() is one line naming the file or program and the problem.
+// A report that could not be written: bad output directory, unknown task, gnuplot or
+// rsvg-convert missing or failing. what() is one line naming the file or program and the problem.
 class ReportError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 struct ReportOptions {
-  std::string gnuplot = "gnuplot";  // program run (PATH lookup) to draw the figures
-  std::uint64_t seed = 1;           // bootstrap seed of the refit shown (0 = none)
+  std::string gnuplot = "gnuplot";      // program run (PATH lookup) to draw the SVG figures
+  std::string rsvg = "rsvg-convert";    // program that renders each SVG to PNG ("" = no PNG)
+  std::string task;                     // only this task's figures ("" = every task, each its own)
+  std::uint32_t bootstrap = 100;        // bootstrap refits for the bands and intervals (0 = none)
+  std::uint64_t seed = 1;               // bootstrap seed
+  int threads = 0;                      // fit threads (0 = all cores)
 };
 
 struct ReportFiles {
   std::string index;                 // DIR/index.html
   std::string script;                // DIR/report.gp (rerun it with gnuplot to redraw)
   std::vector<std::string> figures;  // DIR/<name>.svg, in the order of the index
+  std::vector<std::string> pngs;     // DIR/<name>.png beside each (empty without rsvg)
+  std::vector<std::string> skipped;  // "<name>: why" for each figure not drawn (nothing to show)
 };
 
-// Writes into `out_dir` (created if missing):
-//  loss_vs_d.svg        training loss vs D for each N, with the fitted L(N, D) curves
-//  isoflop.svg          loss vs N along IsoFLOP groups (6ND binned per quarter decade), with fits
-//  pass_at_k.svg        pass@k vs k for up to 6 models (likelihood source, paper §3.2) and the law
-//  frontier_n.svg       compute-optimal N*(C): fixed k = 1, 8, 64; end to end for three query
-//                       counts; the Chinchilla-only (loss-optimal) frontier
-//  tokens_per_param.svg D*/N* vs C for the same curves
-//  history.svg          per-batch planned N* of the adaptive design with its bootstrap interval
-//  index.html
-// Throws ReportError; with too few results to fit, the figures show the data without curves.
+// Writes into `out_dir` (created if missing), for every task T (or only options.task):
+//  loss_vs_d            training loss vs D per N, with the fitted Chinchilla L(N, D)
+//  isoflop              loss vs N along IsoFLOP bins (6ND per quarter decade), with the law
+//  pass_at_k_T          pass@k measured from samples (k <= n) for up to 6 models, the fitted
+//                       T² accuracy law and its 95% bootstrap band
+//  frontier_n_T         compute-optimal N*(C) (three C_inf, or the end-to-end target) next to the
+//                       Chinchilla choice; stretches on a planner bound dotted, extrapolated dashed
+//  tokens_per_param_T   D*/N* along the same frontier
+//  history              the adaptive design's per-batch N* (only for stores with design decisions)
+//  index.html           the figures with captions, the fits and the plan for [target]
+// A figure with nothing to draw is not written; the index and ReportFiles::skipped say why.
 ReportFiles write_report(const StoreContents& contents, const std::string& out_dir, const ReportOptions& options = {});
 
 }  // namespace t2

@@ -1,5 +1,7 @@
 // export.cpp — the clean dataset (schemas/export-layout.md): done jobs only, pass@k from both
-// sources (T² paper §2, §3.1), as an HDF5 file and as CSVs. Reads StoreContents only.
+// sources (T² paper §2, §3.1), as an HDF5 file and as CSVs. Each table is one list of columns
+// (names from columns.hpp) that both writers walk, so HDF5 and CSV cannot disagree. Reads
+// StoreContents only.
 #include "orchestrator/store/export.hpp"
 
 #include <algorithm>
@@ -8,11 +10,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "orchestrator/laws/pass_at_k.hpp"
+#include "orchestrator/store/columns.hpp"
 #include "orchestrator/store/h5.hpp"
 #include "orchestrator/store/hdf5_view.hpp"
 #include "orchestrator/store/store.hpp"
@@ -22,27 +27,32 @@ namespace t2 {
 namespace {
 
 using h5::Id;
+namespace col = columns;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-inline constexpr std::uint32_t kExportSchemaVersion = 1;
+// 2: the shared column vocabulary (schemas/columns.md) replaced n_params, n_tokens, params,
+// tokens_seen, params_total, flops, samples and index.
+inline constexpr std::uint32_t kExportSchemaVersion = 2;
 
-// One exported eval row: the eval, its run, and its pass@k from both sources.
+// One exported eval row: the eval, its run, per-problem correct counts and pass@k from both sources.
 struct EvalRow {
   const EvalRecord* eval;
   const RunRecord* run;
   double mean_nll = 0;
-  std::vector<double> pass;       // unbiased estimator, averaged over problems; NaN when k > samples
-  std::vector<double> mean_pass;  // likelihood source 1 - (1 - exp(-nll))^k, averaged over problems
+  std::vector<std::uint32_t> correct;  // per problem: correct samples c of n
+  std::vector<double> pass;            // unbiased estimator, averaged over problems; NaN when k > samples
+  std::vector<double> mean_pass;       // likelihood source 1 - (1 - exp(-nll))^k, averaged over problems
 };
 
 std::vector<EvalRow> eval_rows(const StoreContents& c, const std::vector<std::uint32_t>& grid) {
   std::vector<EvalRow> rows;
   for (auto& e : c.evals) {
     if (e.state != JobState::done) continue;
-    EvalRow row{&e, e.plan.run < c.runs.size() ? &c.runs[e.plan.run] : nullptr, 0, {}, {}};
+    EvalRow row{&e, e.plan.run < c.runs.size() ? &c.runs[e.plan.run] : nullptr, 0, {}, {}, {}};
     const auto& res = e.result;
-    std::vector<std::uint32_t> correct(res.problems, 0);
-    for (std::uint32_t p = 0; p < res.problems; ++p)
-      for (std::uint32_t s = 0; s < res.samples; ++s) correct[p] += res.correct[std::size_t(p) * res.samples + s] != 0;
+    row.correct.assign(res.problems, 0);
+    if (res.correct.size() == std::size_t(res.problems) * res.samples)
+      for (std::uint32_t p = 0; p < res.problems; ++p)
+        for (std::uint32_t s = 0; s < res.samples; ++s) row.correct[p] += res.correct[std::size_t(p) * res.samples + s] != 0;
     double nll_sum = 0;
     for (double v : res.answer_nll) nll_sum += v;
     row.mean_nll = res.problems ? nll_sum / res.problems : kNaN;
@@ -54,7 +64,7 @@ std::vector<EvalRow> eval_rows(const StoreContents& c, const std::vector<std::ui
         mean_pass /= res.problems;
         if (k <= res.samples) {
           pass = 0;
-          for (auto cnt : correct) pass += pass_at_k_unbiased(res.samples, cnt, k);
+          for (auto cnt : row.correct) pass += pass_at_k_unbiased(res.samples, cnt, k);
           pass /= res.problems;
         }
       }
@@ -80,34 +90,106 @@ std::vector<const RunRecord*> done_runs(const StoreContents& c) {
   return v;
 }
 
-double run_value(const RunRecord* r, double TrainResult::*field) {
-  return r && r->state == JobState::done ? r->result.*field : kNaN;
+// The N and D the laws see (schemas/columns.md; the same rule as fit_data_from_store): what the
+// worker reported, else what was planned.
+double law_n(const RunRecord* r) { return !r ? kNaN : r->result.params > 0 ? r->result.params : r->plan.n_params; }
+double law_d(const RunRecord* r) { return !r ? kNaN : r->result.tokens_seen > 0 ? r->result.tokens_seen : r->plan.n_tokens; }
+double run_loss(const RunRecord* r) { return r && r->state == JobState::done ? r->result.final_loss : kNaN; }
+
+// One cell, and how each writer stores it.
+using Value = std::variant<std::uint32_t, std::uint64_t, double, std::string>;
+template <class Row>
+struct Column {
+  std::string name;
+  const char* units;
+  std::function<Value(const Row&)> get;
+};
+
+using RunRow = const RunRecord*;
+
+std::vector<Column<RunRow>> run_table() {
+  return {
+      {col::kRun, "", [](RunRow r) -> Value { return r->index; }},
+      {col::kBatch, "", [](RunRow r) -> Value { return r->batch; }},
+      {col::kN, "parameters", [](RunRow r) -> Value { return law_n(r); }},
+      {col::kD, "tokens", [](RunRow r) -> Value { return law_d(r); }},
+      {col::kLoss, "nats/token", [](RunRow r) -> Value { return r->result.final_loss; }},
+      {col::kNPlanned, "parameters", [](RunRow r) -> Value { return r->plan.n_params; }},
+      {col::kDPlanned, "tokens", [](RunRow r) -> Value { return r->plan.n_tokens; }},
+      {col::kNTotal, "parameters", [](RunRow r) -> Value { return r->result.params_total; }},
+      {col::kSeed, "", [](RunRow r) -> Value { return r->plan.seed; }},
+      {col::kReplicate, "", [](RunRow r) -> Value { return r->plan.replicate; }},
+      {col::kTrainFlops, "FLOPs", [](RunRow r) -> Value { return r->result.flops; }},
+      {col::kWallSeconds, "s", [](RunRow r) -> Value { return r->meta.wall_seconds; }},
+      {col::kAttempts, "", [](RunRow r) -> Value { return r->attempts; }},
+      {col::kHost, "", [](RunRow r) -> Value { return r->meta.host; }},
+  };
 }
 
-template <class T, class Rows, class Get>
-void column(hid_t g, const char* name, const Rows& rows, Get get, const char* units = "") {
+// The fixed eval columns; pass@k and mean_pass@k per k of the grid follow.
+std::vector<Column<EvalRow>> eval_table(const std::vector<std::uint32_t>& grid) {
+  std::vector<Column<EvalRow>> v = {
+      {col::kEval, "", [](const EvalRow& r) -> Value { return r.eval->index; }},
+      {col::kRun, "", [](const EvalRow& r) -> Value { return r.eval->plan.run; }},
+      {col::kBatch, "", [](const EvalRow& r) -> Value { return r.eval->batch; }},
+      {col::kTask, "", [](const EvalRow& r) -> Value { return r.eval->plan.task; }},
+      {col::kN, "parameters", [](const EvalRow& r) -> Value { return law_n(r.run); }},
+      {col::kD, "tokens", [](const EvalRow& r) -> Value { return law_d(r.run); }},
+      {col::kLoss, "nats/token", [](const EvalRow& r) -> Value { return run_loss(r.run); }},
+      {col::kProblems, "", [](const EvalRow& r) -> Value { return r.eval->result.problems; }},
+      {col::kSamples, "", [](const EvalRow& r) -> Value { return r.eval->result.samples; }},
+      {col::kTemperature, "", [](const EvalRow& r) -> Value { return r.eval->plan.temperature; }},
+      {col::kTopK, "", [](const EvalRow& r) -> Value { return r.eval->plan.top_k; }},
+      {col::kSeed, "", [](const EvalRow& r) -> Value { return r.eval->plan.seed; }},
+      {col::kEvalFlops, "FLOPs", [](const EvalRow& r) -> Value { return r.eval->result.flops; }},
+      {col::kTokensPerSample, "tokens", [](const EvalRow& r) -> Value { return r.eval->result.tokens_per_sample; }},
+      {col::kMeanNll, "nats", [](const EvalRow& r) -> Value { return r.mean_nll; }},
+  };
+  for (std::size_t j = 0; j < grid.size(); ++j)
+    v.push_back({col::pass_at(grid[j]), "", [j](const EvalRow& r) -> Value { return r.pass[j]; }});
+  for (std::size_t j = 0; j < grid.size(); ++j)
+    v.push_back({col::mean_pass_at(grid[j]), "", [j](const EvalRow& r) -> Value { return r.mean_pass[j]; }});
+  return v;
+}
+
+template <class T, class Row>
+void write_numbers(hid_t g, const Column<Row>& c, const std::vector<Row>& rows) {
   std::vector<T> v;
   v.reserve(rows.size());
-  for (auto& r : rows) v.push_back(static_cast<T>(get(r)));
-  h5::write_vector<T>(g, name, v, 0);
-  if (*units) {
-    Id ds = h5::open_dataset(g, name);
-    h5::set_attr(ds, "units", units);
-  }
+  for (auto& r : rows) v.push_back(std::get<T>(c.get(r)));
+  h5::write_vector<T>(g, c.name, v, 0);
 }
 
-template <class Rows, class Get>
-void string_column(hid_t g, const char* name, const Rows& rows, Get get) {
-  h5::create_string_column(g, name);
-  Id ds = h5::open_dataset(g, name);
-  h5::set_length(ds, rows.size());
-  std::vector<std::uint64_t> idx;
-  std::vector<std::string> vals;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    idx.push_back(i);
-    vals.push_back(get(rows[i]));
+// /<group>/<column> datasets, one per column; strings variable-length UTF-8 (schemas/export-layout.md
+// says how h5py decodes them).
+template <class Row>
+void write_table(hid_t g, const std::vector<Column<Row>>& cols, const std::vector<Row>& rows, const Row& blank) {
+  for (const Column<Row>& c : cols) {
+    // A column's type is what its getter returns; `blank` (a default row) gives it for an empty table.
+    const Value probe = c.get(rows.empty() ? blank : rows.front());
+    if (std::holds_alternative<std::string>(probe)) {
+      h5::create_string_column(g, c.name);
+      Id ds = h5::open_dataset(g, c.name);
+      h5::set_length(ds, rows.size());
+      std::vector<std::uint64_t> idx;
+      std::vector<std::string> vals;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        idx.push_back(i);
+        vals.push_back(std::get<std::string>(c.get(rows[i])));
+      }
+      h5::write_string_rows(ds, idx, vals);
+    } else if (std::holds_alternative<std::uint32_t>(probe)) {
+      write_numbers<std::uint32_t>(g, c, rows);
+    } else if (std::holds_alternative<std::uint64_t>(probe)) {
+      write_numbers<std::uint64_t>(g, c, rows);
+    } else {
+      write_numbers<double>(g, c, rows);
+    }
+    if (*c.units) {
+      Id ds = h5::open_dataset(g, c.name);
+      h5::set_attr(ds, "units", c.units);
+    }
   }
-  h5::write_string_rows(ds, idx, vals);
 }
 
 std::string csv_field(const std::string& s) {
@@ -122,6 +204,59 @@ std::string csv_field(const std::string& s) {
 
 // Shortest text that reads back as the same double ("nan" for NaN, as Python's float() accepts).
 std::string num(double v) { return std::isnan(v) ? "nan" : fmt::format("{}", v); }
+
+std::string cell(const Value& v) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using X = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<X, std::string>) return csv_field(x);
+        else if constexpr (std::is_same_v<X, double>) return num(x);
+        else return std::to_string(x);
+      },
+      v);
+}
+
+template <class Row>
+std::string csv_table(const std::vector<Column<Row>>& cols, const std::vector<Row>& rows) {
+  std::string out;
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    if (i) out += ',';
+    out += csv_field(cols[i].name);
+  }
+  out += "\n";
+  for (const Row& r : rows) {
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      if (i) out += ',';
+      out += cell(cols[i].get(r));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// results.csv: the results CSV of schemas/laws.md, one row per problem of each done eval (and one
+// row with an empty task for a done run without done evals), in run order. `t2 import` and
+// `t2 fit` read it as it is. An NLL the worker did not report is an empty cell (absent).
+std::string results_csv(const StoreContents& c, const std::vector<EvalRow>& evals) {
+  std::string out = fmt::format("{},{},{},{},{},{},{},{},{}\n", col::kRun, col::kN, col::kD, col::kLoss, col::kTask,
+                                col::kProblem, col::kSamples, col::kCorrect, col::kNll);
+  std::vector<std::vector<const EvalRow*>> by_run(c.runs.size());
+  for (const EvalRow& e : evals)
+    if (e.run && e.run->state == JobState::done) by_run[e.eval->plan.run].push_back(&e);
+  for (const RunRecord* r : done_runs(c)) {
+    const std::string run = fmt::format("{},{},{},{}", r->index, num(law_n(r)), num(law_d(r)), num(r->result.final_loss));
+    if (by_run[r->index].empty()) out += run + ",,,,,\n";
+    for (const EvalRow* e : by_run[r->index]) {
+      const EvalResult& res = e->eval->result;
+      for (std::uint32_t p = 0; p < res.problems; ++p) {
+        const double nll = p < res.answer_nll.size() ? res.answer_nll[p] : kNaN;
+        out += fmt::format("{},{},{},{},{},{}\n", run, csv_field(e->eval->plan.task), p, res.samples, e->correct[p],
+                           std::isfinite(nll) ? num(nll) : "");
+      }
+    }
+  }
+  return out;
+}
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
@@ -166,43 +301,14 @@ void export_hdf5(const StoreContents& c, const std::string& out_path) {
     h5::write_vector<std::uint32_t>(file, "k", grid, 0);
     {
       Id g = h5::create_group(file, "runs");
-      column<std::uint32_t>(g, "index", runs, [](auto r) { return r->index; });
-      column<std::uint32_t>(g, "batch", runs, [](auto r) { return r->batch; });
-      column<double>(g, "n_params", runs, [](auto r) { return r->plan.n_params; }, "parameters");
-      column<double>(g, "n_tokens", runs, [](auto r) { return r->plan.n_tokens; }, "tokens");
-      column<std::uint64_t>(g, "seed", runs, [](auto r) { return r->plan.seed; });
-      column<std::uint32_t>(g, "replicate", runs, [](auto r) { return r->plan.replicate; });
-      column<double>(g, "loss", runs, [](auto r) { return r->result.final_loss; }, "nats/token");
-      column<double>(g, "tokens_seen", runs, [](auto r) { return r->result.tokens_seen; }, "tokens");
-      column<double>(g, "params", runs, [](auto r) { return r->result.params; }, "parameters");
-      column<double>(g, "params_total", runs, [](auto r) { return r->result.params_total; }, "parameters");
-      column<double>(g, "flops", runs, [](auto r) { return r->result.flops; }, "FLOPs");
-      column<double>(g, "wall_seconds", runs, [](auto r) { return r->meta.wall_seconds; }, "s");
-      column<std::uint32_t>(g, "attempts", runs, [](auto r) { return r->attempts; });
-      string_column(g, "host", runs, [](auto r) { return r->meta.host; });
+      static const RunRecord blank;
+      write_table(g, run_table(), runs, RunRow{&blank});
     }
     {
       Id g = h5::create_group(file, "evals");
-      column<std::uint32_t>(g, "index", evals, [](auto& r) { return r.eval->index; });
-      column<std::uint32_t>(g, "run", evals, [](auto& r) { return r.eval->plan.run; });
-      column<std::uint32_t>(g, "batch", evals, [](auto& r) { return r.eval->batch; });
-      string_column(g, "task", evals, [](auto& r) { return r.eval->plan.task; });
-      column<std::uint32_t>(g, "problems", evals, [](auto& r) { return r.eval->result.problems; });
-      column<std::uint32_t>(g, "samples", evals, [](auto& r) { return r.eval->result.samples; });
-      column<double>(g, "temperature", evals, [](auto& r) { return r.eval->plan.temperature; });
-      column<std::uint32_t>(g, "top_k", evals, [](auto& r) { return r.eval->plan.top_k; });
-      column<std::uint64_t>(g, "seed", evals, [](auto& r) { return r.eval->plan.seed; });
-      column<double>(g, "n_params", evals, [](auto& r) { return r.run ? r.run->plan.n_params : kNaN; }, "parameters");
-      column<double>(g, "n_tokens", evals, [](auto& r) { return r.run ? r.run->plan.n_tokens : kNaN; }, "tokens");
-      column<double>(g, "params", evals, [](auto& r) { return run_value(r.run, &TrainResult::params); }, "parameters");
-      column<double>(g, "loss", evals, [](auto& r) { return run_value(r.run, &TrainResult::final_loss); }, "nats/token");
-      column<double>(g, "flops", evals, [](auto& r) { return r.eval->result.flops; }, "FLOPs");
-      column<double>(g, "tokens_per_sample", evals, [](auto& r) { return r.eval->result.tokens_per_sample; }, "tokens");
-      column<double>(g, "mean_nll", evals, [](auto& r) { return r.mean_nll; }, "nats");
-      for (std::size_t j = 0; j < grid.size(); ++j) {
-        column<double>(g, fmt::format("pass@{}", grid[j]).c_str(), evals, [j](auto& r) { return r.pass[j]; });
-        column<double>(g, fmt::format("mean_pass@{}", grid[j]).c_str(), evals, [j](auto& r) { return r.mean_pass[j]; });
-      }
+      static const EvalRecord blank;
+      const EvalRow blank_row{&blank, nullptr, kNaN, {}, std::vector<double>(grid.size(), kNaN), std::vector<double>(grid.size(), kNaN)};
+      write_table(g, eval_table(grid), evals, blank_row);
     }
     {
       Id og = h5::create_group(file, "outcomes");
@@ -232,34 +338,10 @@ void export_csv(const StoreContents& c, const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec) throw StoreError(dir, "cannot create the directory: " + ec.message());
   auto grid = pass_at_k_grid(max_samples(c));
-
-  std::string runs = "index,batch,n_params,n_tokens,seed,replicate,loss,tokens_seen,params,params_total,flops,"
-                     "wall_seconds,attempts,host\n";
-  for (auto r : done_runs(c))
-    runs += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r->index, r->batch, num(r->plan.n_params),
-                        num(r->plan.n_tokens), r->plan.seed, r->plan.replicate, num(r->result.final_loss),
-                        num(r->result.tokens_seen), num(r->result.params), num(r->result.params_total),
-                        num(r->result.flops), num(r->meta.wall_seconds), r->attempts, csv_field(r->meta.host));
-
-  std::string evals = "index,run,batch,task,problems,samples,temperature,top_k,seed,n_params,n_tokens,params,loss,"
-                      "flops,tokens_per_sample,mean_nll";
-  for (auto k : grid) evals += fmt::format(",pass@{}", k);
-  for (auto k : grid) evals += fmt::format(",mean_pass@{}", k);
-  evals += "\n";
-  for (auto& r : eval_rows(c, grid)) {
-    const auto& e = *r.eval;
-    evals += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", e.index, e.plan.run, e.batch,
-                         csv_field(e.plan.task), e.result.problems, e.result.samples, num(e.plan.temperature),
-                         e.plan.top_k, e.plan.seed, num(r.run ? r.run->plan.n_params : kNaN),
-                         num(r.run ? r.run->plan.n_tokens : kNaN), num(run_value(r.run, &TrainResult::params)),
-                         num(run_value(r.run, &TrainResult::final_loss)), num(e.result.flops),
-                         num(e.result.tokens_per_sample), num(r.mean_nll));
-    for (double v : r.pass) { evals += ','; evals += num(v); }
-    for (double v : r.mean_pass) { evals += ','; evals += num(v); }
-    evals += "\n";
-  }
-  write_file_atomically(dir + "/runs.csv", runs);
-  write_file_atomically(dir + "/evals.csv", evals);
+  auto evals = eval_rows(c, grid);
+  write_file_atomically(dir + "/runs.csv", csv_table(run_table(), done_runs(c)));
+  write_file_atomically(dir + "/evals.csv", csv_table(eval_table(grid), evals));
+  write_file_atomically(dir + "/results.csv", results_csv(c, evals));
 }
 
 }  // namespace t2

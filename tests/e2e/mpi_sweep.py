@@ -30,12 +30,12 @@ t2("export", store, "--out", out)
 with h5py.File(out, "r") as f:
     check(f.attrs["export_schema_version"] >= 1, "export has a schema version")
     runs = f["runs"]
-    n = runs["n_params"][()]
+    n = runs["N_planned"][()]
     check(len(n) == 72, f"72 runs exported, got {len(n)}")
     loss = runs["loss"][()]
     check(np.all(np.isfinite(loss)) and np.all(loss > 0), "losses are finite and positive")
     # Larger models at the same D have lower loss (the ground truth is monotone; noise is 1%).
-    d = runs["n_tokens"][()]
+    d = runs["D_planned"][()]
     small = loss[(n == n.min()) & (d == d.max())].mean()
     large = loss[(n == n.max()) & (d == d.max())].mean()
     check(large < small, f"loss falls with N: {small} -> {large}")

@@ -51,7 +51,7 @@ TEST_CASE("export holds done jobs only, with pass@k from both sources", "[export
   h5::Id k = h5::open_dataset(f, "k");
   CHECK(h5::read_column<std::uint32_t>(k) == std::vector<std::uint32_t>{1, 2, 4});
   h5::Id runs = h5::open_group(f, "runs");
-  h5::Id idx = h5::open_dataset(runs, "index");
+  h5::Id idx = h5::open_dataset(runs, "run");
   CHECK(h5::length(idx) == 1);
   h5::Id evals = h5::open_group(f, "evals");
   auto col = [&](const char* name) {

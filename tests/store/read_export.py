@@ -56,51 +56,52 @@ def main():
             row[f"pass@{k}"] = float(np.mean([pass_at_k(n, int(c), k) for c in counts])) if k <= n else math.nan
             row[f"mean_pass@{k}"] = float(np.mean([1.0 - (1.0 - math.exp(-x)) ** k for x in e["nll"]]))
         row["loss"] = runs[e["run"]]["loss"]
-        row["n_params"] = runs[e["run"]]["n_params"]
-        row["n_tokens"] = runs[e["run"]]["n_tokens"]
+        # schemas/columns.md: N and D as the worker reported them, else as planned
+        run = runs[e["run"]]
+        row["N"] = run["params"] if run["params"] > 0 else run["n_params"]
+        row["D"] = run["tokens_seen"] if run["tokens_seen"] > 0 else run["n_tokens"]
         row["task"] = e["task"]
         want[e["index"]] = row
 
     # --- the HDF5 export, with h5py ---
     with h5py.File(f"{out}/export.h5", "r") as f:
         check(list(f["k"][()]) == ks, f"/k is {list(f['k'][()])}, expected {ks}")
-        check(f.attrs["export_schema_version"] == 1, "export_schema_version")
+        check(f.attrs["export_schema_version"] == 2, "export_schema_version")
         check("name = \"export\"" in f.attrs["config"], "config attribute")
         cols = {k: f["evals"][k][()] for k in f["evals"]}
         lengths = {len(v) for v in cols.values()}
         check(lengths == {len(want)}, f"/evals columns have lengths {lengths}, expected {len(want)}")
-        for i, idx in enumerate(cols["index"]):
+        for i, idx in enumerate(cols["eval"]):
             w = want[int(idx)]
             for k in ks:
                 close(cols[f"pass@{k}"][i], w[f"pass@{k}"], f"export.h5 eval {idx} pass@{k}")
                 close(cols[f"mean_pass@{k}"][i], w[f"mean_pass@{k}"], f"export.h5 eval {idx} mean_pass@{k}")
             close(cols["loss"][i], w["loss"], f"export.h5 eval {idx} loss")
             close(cols["mean_nll"][i], w["mean_nll"], f"export.h5 eval {idx} mean_nll")
-            task = cols["task"][i]
-            task = task.decode() if isinstance(task, bytes) else task
+            task = f["evals"]["task"].asstr()[i]  # h5py returns string datasets as bytes unless asked
             check(task == w["task"], f"export.h5 eval {idx} task {task!r}")
             m = f["outcomes"][f"{int(idx):06d}"]["correct"][()]
             check(m.dtype == np.uint8 and np.array_equal(m, w["matrix"]), f"export.h5 outcomes of eval {idx}")
         rcols = {k: f["runs"][k][()] for k in f["runs"]}
-        check(sorted(int(i) for i in rcols["index"]) == sorted(runs), "export.h5 /runs holds the done runs only")
+        check(sorted(int(i) for i in rcols["run"]) == sorted(runs), "export.h5 /runs holds the done runs only")
 
     # --- the CSVs, with the csv module ---
     with open(f"{out}/csv/evals.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     check(len(rows) == len(want), f"evals.csv has {len(rows)} rows, expected {len(want)}")
     for row in rows:
-        w = want[int(row["index"])]
+        w = want[int(row["eval"])]
         check(row["task"] == w["task"], f"evals.csv task {row['task']!r}")
         for k in ks:
-            close(float(row[f"pass@{k}"]), w[f"pass@{k}"], f"evals.csv eval {row['index']} pass@{k}")
-            close(float(row[f"mean_pass@{k}"]), w[f"mean_pass@{k}"], f"evals.csv eval {row['index']} mean_pass@{k}")
-        for col in ("loss", "n_params", "n_tokens"):
-            close(float(row[col]), w[col], f"evals.csv eval {row['index']} {col}")
+            close(float(row[f"pass@{k}"]), w[f"pass@{k}"], f"evals.csv eval {row['eval']} pass@{k}")
+            close(float(row[f"mean_pass@{k}"]), w[f"mean_pass@{k}"], f"evals.csv eval {row['eval']} mean_pass@{k}")
+        for col in ("loss", "N", "D"):
+            close(float(row[col]), w[col], f"evals.csv eval {row['eval']} {col}")
     with open(f"{out}/csv/runs.csv", newline="") as fh:
         rrows = list(csv.DictReader(fh))
-    check(sorted(int(r["index"]) for r in rrows) == sorted(runs), "runs.csv holds the done runs only")
+    check(sorted(int(r["run"]) for r in rrows) == sorted(runs), "runs.csv holds the done runs only")
     for r in rrows:
-        close(float(r["loss"]), runs[int(r["index"])]["loss"], f"runs.csv run {r['index']} loss")
+        close(float(r["loss"]), runs[int(r["run"])]["loss"], f"runs.csv run {r['run']} loss")
 
     # --- the store itself: every table is a dict of equal-length columns (a DataFrame) ---
     with h5py.File(f"{out}/store.h5", "r") as f:

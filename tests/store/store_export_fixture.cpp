@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     for (auto& r : c.runs) {
       if (r.state != JobState::done) continue;
       j["runs"].push_back({{"index", r.index}, {"n_params", r.plan.n_params}, {"n_tokens", r.plan.n_tokens},
+                           {"params", r.result.params}, {"tokens_seen", r.result.tokens_seen},
                            {"loss", r.result.final_loss}});
     }
     for (auto& e : c.evals) {
