@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -126,6 +127,8 @@ void report_fit_and_plan(const SweepConfig& config) {
 
 int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, bool& dispatching) {
   if (vm.count("store")) config.store = vm["store"].as<std::string>();
+  std::optional<RetryClasses> retry;  // read before the store is touched: a typo changes nothing
+  if (vm.count("retry-failed")) retry = parse_retry_classes(vm["retry-failed"].as<std::string>());
   StoreOptions options;
   options.fsync = config.fsync;
   options.hdf5_sync_interval = config.sync_interval;
@@ -168,6 +171,7 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   std::unique_ptr<Workload> local;
   std::unique_ptr<Transport> transport;
   CoordinatorOptions coordinator;
+  coordinator.retry_failed = retry;
   if (mpi.size > 1) {
     transport = make_mpi_transport();
     // Jobs of microseconds are pipelined, a few per worker (coordinator.hpp, prefetch).
@@ -180,11 +184,30 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   dispatching = true;
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
+  auto summary = summarize(read_store(config.store));
   if (!vm.count("quiet")) {
-    std::cout << "\n" << render_status(summarize(read_store(config.store)), config.store);
+    std::cout << "\n" << render_status(summary, config.store);
     if (outcome.end == SweepOutcome::End::finished) report_fit_and_plan(config);
   }
-  return outcome.end == SweepOutcome::End::interrupted ? kExitInterrupted : kExitOk;
+  if (outcome.end == SweepOutcome::End::interrupted) return kExitInterrupted;
+  std::size_t failed = summary.train.failed + summary.eval.failed;
+  if (failed == 0) return kExitOk;
+  // Finished, but not whole: say which jobs failed and why on stderr (one line each, at most a
+  // screenful), and how to rerun them; exit 4 so a script or Slurm job notices.
+  std::cerr << fmt::format("t2 run: {} job(s) failed for good ({} training, {} eval):\n", failed, summary.train.failed,
+                           summary.eval.failed);
+  std::size_t shown = 0;
+  for (auto& f : summary.failures) {
+    if (!f.final) continue;
+    if (shown++ == 10) {
+      std::cerr << fmt::format("t2 run:   ... and {} more: t2 status {}\n", failed - 10, config.store);
+      break;
+    }
+    std::cerr << fmt::format("t2 run:   {} {}: {}: {}\n", to_string(f.kind), f.index, to_string(f.cls), f.reason);
+  }
+  std::cerr << fmt::format("t2 run: fix the cause, then rerun them with: t2 run {} --retry-failed[=CLASS,...]{}\n",
+                           config.file, " (add --force if you changed the config)");
+  return kExitJobsFailed;
 }
 
 int run_command(const std::vector<std::string>& args) {
@@ -194,15 +217,19 @@ int run_command(const std::vector<std::string>& args) {
       ("store", po::value<std::string>(), "store path (default: sweep.store of the config)")
       ("resume", "continue an existing store (an existing store is always continued; this flag documents intent)")
       ("force", "continue a store whose recorded config differs from SWEEP.toml (the new config is recorded)")
+      ("retry-failed", po::value<std::string>()->implicit_value("all"),
+       "rerun jobs that failed for good, with a fresh budget of max_attempts (their history is kept); "
+       "=CLASS,... limits it to those failure classes (exit_code, signal, timeout, bad_result, error, lost)")
       ("quiet,q", "no status summary at the end");
   po::positional_options_description pos;
   pos.add("sweep", 1);
   po::variables_map vm;
-  int rc = parse_args("run", "SWEEP.toml [--store PATH] [--resume] [--force]",
+  int rc = parse_args("run", "SWEEP.toml [--store PATH] [--resume] [--force] [--retry-failed[=CLASS,...]]",
                       "Runs a sweep. Under `mpirun -np P` rank 0 coordinates and ranks 1..P-1 run jobs; without an\n"
                       "MPI launcher this one process does both. An existing store is resumed: done jobs are never\n"
                       "rerun, jobs that were running rerun, attempt counts are kept. USR1/TERM/INT stop it in order\n"
-                      "(running jobs finish within sweep.shutdown_grace) with exit code 3.",
+                      "(running jobs finish within sweep.shutdown_grace; a second signal cancels them now) with exit\n"
+                      "code 3. A finished sweep with jobs failed for good exits 4 and names them.",
                       opts, pos, args, vm);
   if (rc >= 0) return rc;
   MpiSession mpi(launched_by_mpi());

@@ -31,7 +31,8 @@ void usage(std::ostream& os) {
   os << "commands:\n";
   for (auto* c : commands()) os << fmt::format("  {:<10} {}\n", c->name, c->summary);
   os << "\nexit codes: 0 success; 1 failure (bad config, damaged or locked store, failed command);\n"
-        "            2 usage error; 3 stopped by USR1/TERM/INT with the store flushed (resume later)\n";
+        "            2 usage error; 3 stopped by USR1/TERM/INT with the store flushed (resume later);\n"
+        "            4 t2 run finished with jobs failed for good (rerun them: t2 run SWEEP --retry-failed)\n";
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   c.seed = static_cast<std::uint64_t>(seed);
   c.replicates = read_count(*sweep, "replicates", 1, 1, 1000);
   c.max_attempts = read_count(*sweep, "max_attempts", 3, 1, 100);
+  c.retry_bad_result = sweep->boolean("retry_bad_result", false);
   c.compute_cap = sweep->number("compute_cap", 0.0);
   sweep->require(c.compute_cap >= 0, "compute_cap", "must be >= 0 (0 = unlimited)");
   c.fsync = sweep->boolean("fsync", true);

@@ -65,6 +65,9 @@ struct SweepConfig {
   std::uint64_t seed = 1;
   std::uint32_t replicates = 1;  // seeds per (N, D)
   std::uint32_t max_attempts = 3;
+  // Retry an attempt whose result broke the contract (class bad_result: NaN loss, missing
+  // field)? Off: such a result is deterministic, so the job fails for good at once.
+  bool retry_bad_result = false;
   double compute_cap = 0;        // FLOPs the sweep may spend (training + eval); 0 = unlimited
   bool fsync = true;             // fdatasync the journal on every commit
   double sync_interval = 5;      // seconds between updates of the .h5 view from the journal

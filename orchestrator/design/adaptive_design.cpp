@@ -26,7 +26,7 @@ nlohmann::json law_json(const LawParams& l) {
 // Adds `replicates` runs per point, each with one eval per task taking `samples` samples.
 void add_point(const SweepConfig& config, BatchPlan& p, double n, double d, std::uint32_t samples) {
   for (std::uint32_t r = 0; r < std::max<std::uint32_t>(1, config.replicates); ++r) {
-    PlannedRun run{n, d, run_seed(config.seed, n, d, r), r};
+    PlannedRun run = planned_run(config.seed, n, d, r);
     std::uint32_t idx = std::uint32_t(p.runs.size());
     p.runs.push_back(run);
     for (PlannedEval e : evals_for_run(config, idx, run)) {

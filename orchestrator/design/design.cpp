@@ -6,10 +6,18 @@
 #include "orchestrator/design/random_design.hpp"
 #include "workers/seed.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace t2 {
 
 std::uint64_t run_seed(std::uint64_t sweep_seed, double n, double d, std::uint32_t replicate) {
   return mix_seed(mix_seed(mix_seed(sweep_seed, n), d), std::uint64_t{replicate});
+}
+
+PlannedRun planned_run(std::uint64_t sweep_seed, double n, double d, std::uint32_t replicate) {
+  auto count = [](double v) { return std::max(1.0, std::round(v)); };
+  return {count(n), count(d), run_seed(sweep_seed, n, d, replicate), replicate};
 }
 
 std::vector<PlannedEval> evals_for_run(const SweepConfig& config, std::uint32_t run_in_plan, const PlannedRun& run) {

@@ -47,5 +47,10 @@ std::vector<PlannedEval> evals_for_run(const SweepConfig& config, std::uint32_t 
                                        const PlannedRun& run);
 // The seed of a training job: a function of (sweep seed, N, D, replicate) only.
 std::uint64_t run_seed(std::uint64_t sweep_seed, double n, double d, std::uint32_t replicate);
+// A training job at (N, D) as every strategy emits it: N and D rounded to whole numbers, here
+// and only here, so a job's sizes are counts wherever they go (trainer argv, store, export; a
+// log range's 1e5 is not 100000.00000000001). The seed is of (N, D) as the strategy produced
+// them, as before rounding existed, so stores planned then resume with the same seeds.
+PlannedRun planned_run(std::uint64_t sweep_seed, double n, double d, std::uint32_t replicate);
 
 }  // namespace t2

@@ -10,7 +10,7 @@ namespace t2 {
 GridDesign::GridDesign(SweepConfig config) : config_(std::move(config)) {
   for (auto& p : grid_points(config_.grid))
     for (std::uint32_t r = 0; r < config_.replicates; ++r)
-      order_.push_back({p.n, p.d, run_seed(config_.seed, p.n, p.d, r), r});
+      order_.push_back(planned_run(config_.seed, p.n, p.d, r));
 }
 
 BatchPlan GridDesign::next_batch(std::uint32_t batch, const StoreContents& seen) {

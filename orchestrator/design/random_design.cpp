@@ -53,7 +53,7 @@ BatchPlan RandomDesign::plan(std::uint32_t batch, double remaining) const {
     if (cost > remaining) continue;
     remaining -= cost;
     for (std::uint32_t r = 0; r < reps; ++r) {
-      PlannedRun run{g.n, g.d, run_seed(config_.seed, g.n, g.d, r), r};
+      PlannedRun run = planned_run(config_.seed, g.n, g.d, r);
       std::uint32_t idx = std::uint32_t(p.runs.size());
       p.runs.push_back(run);
       for (PlannedEval& e : evals_for_run(config_, idx, run)) p.evals.push_back(e);

@@ -51,10 +51,32 @@ void require_state(JobState s, std::initializer_list<JobState> allowed, JobKind 
 }
 
 template <class Rec>
-void started(Rec& rec, JobKind kind, JobIndex index) {
+void started(Rec& rec, JobKind kind, JobIndex index, JobMeta meta) {
   require_state(rec.state, {JobState::pending}, kind, index, "job_started");
   rec.state = JobState::running;
   rec.attempts += 1;
+  rec.budget.charged += 1;
+  rec.started = std::move(meta);
+}
+
+// A running job whose coordinator died (requeue_lost): pending again, its attempt not charged.
+template <class Rec>
+bool requeue_lost(Rec& rec) {
+  if (rec.state != JobState::running) return false;
+  rec.state = JobState::pending;
+  rec.budget.lost += 1;
+  if (rec.budget.charged > 0) rec.budget.charged -= 1;
+  return true;
+}
+
+// `t2 run --retry-failed`: a job failed for good becomes pending with a fresh attempt budget;
+// its attempt count, last failure and reason stay as history.
+template <class Rec>
+void retried(Rec& rec, JobKind kind, JobIndex index) {
+  require_state(rec.state, {JobState::failed}, kind, index, "job_retry");
+  rec.state = JobState::pending;
+  rec.budget.charged = 0;
+  rec.budget.retries += 1;
 }
 
 template <class Rec>
@@ -63,6 +85,7 @@ void failed(Rec& rec, JobKind kind, JobIndex index, FailureClass cls, std::strin
   // A failure report can come for a job written off before it started (lost), so pending is allowed.
   require_state(rec.state, {JobState::running, JobState::pending}, kind, index, "job_failed");
   if (cls == FailureClass::cancelled && rec.attempts > 0) rec.attempts -= 1;
+  if (cls == FailureClass::cancelled && rec.budget.charged > 0) rec.budget.charged -= 1;
   rec.state = final ? JobState::failed : JobState::pending;
   rec.failure = cls;
   rec.reason = std::move(reason);
@@ -120,6 +143,13 @@ std::vector<char> encode_job_failed(JobKind kind, JobIndex index, FailureClass c
 }
 
 std::vector<char> encode_requeue_running() { return {}; }
+std::vector<char> encode_requeue_lost() { return {}; }
+
+std::vector<char> encode_job_retry(JobKind kind, JobIndex index) {
+  ByteWriter w = writer();
+  w.put(static_cast<std::uint8_t>(kind)); w.put(index);
+  return std::move(w.bytes());
+}
 
 std::vector<char> encode_document(const Document& d) {
   ByteWriter w = writer();
@@ -205,13 +235,14 @@ void apply_record(StoreContents& c, RecordType type, const char* payload, std::s
       case RecordType::job_started: {
         JobKind kind = get_kind(r);
         auto index = r.get<JobIndex>();
-        get_meta(r);  // who started it: journaled for the record, the tables keep the finishing attempt
+        // Who started it: kept in memory for `t2 status` (the tables keep the finishing attempt).
+        JobMeta meta = get_meta(r);
         finish();
         if (kind == JobKind::train) {
-          started(job(c.runs, kind, index, "job_started"), kind, index);
+          started(job(c.runs, kind, index, "job_started"), kind, index, std::move(meta));
           if (dirty) dirty->runs.insert(index);
         } else {
-          started(job(c.evals, kind, index, "job_started"), kind, index);
+          started(job(c.evals, kind, index, "job_started"), kind, index, std::move(meta));
           if (dirty) dirty->evals.insert(index);
         }
         return;
@@ -284,6 +315,27 @@ void apply_record(StoreContents& c, RecordType type, const char* payload, std::s
             ev.state = JobState::pending;
             if (dirty) dirty->evals.insert(ev.index);
           }
+        return;
+      }
+      case RecordType::requeue_lost: {
+        finish();
+        for (auto& run : c.runs)
+          if (requeue_lost(run) && dirty) dirty->runs.insert(run.index);
+        for (auto& ev : c.evals)
+          if (requeue_lost(ev) && dirty) dirty->evals.insert(ev.index);
+        return;
+      }
+      case RecordType::job_retry: {
+        JobKind kind = get_kind(r);
+        auto index = r.get<JobIndex>();
+        finish();
+        if (kind == JobKind::train) {
+          retried(job(c.runs, kind, index, "job_retry"), kind, index);
+          if (dirty) dirty->runs.insert(index);
+        } else {
+          retried(job(c.evals, kind, index, "job_retry"), kind, index);
+          if (dirty) dirty->evals.insert(index);
+        }
         return;
       }
       case RecordType::document: {

@@ -38,7 +38,9 @@ std::vector<char> encode_train_done(JobIndex index, const TrainResult& result, c
 std::vector<char> encode_eval_done(JobIndex index, const EvalResult& result, const JobMeta& meta);
 std::vector<char> encode_job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
                                     const JobMeta& meta, bool final);
-std::vector<char> encode_requeue_running();
+std::vector<char> encode_requeue_running();  // format 1: the lost attempts stay charged (read only)
+std::vector<char> encode_requeue_lost();     // format 2: running -> pending, attempt lost, not charged
+std::vector<char> encode_job_retry(JobKind kind, JobIndex index);  // failed -> pending, fresh budget
 std::vector<char> encode_document(const Document& doc);
 std::vector<char> encode_replace_config(const std::string& config_text, const std::string& config_file);
 

@@ -80,8 +80,14 @@ const char* to_string(RecordType t) {
     case RecordType::requeue_running: return "requeue_running";
     case RecordType::document: return "document";
     case RecordType::replace_config: return "replace_config";
+    case RecordType::requeue_lost: return "requeue_lost";
+    case RecordType::job_retry: return "job_retry";
   }
   return "unknown";
+}
+
+std::uint32_t format_needed(RecordType type) {
+  return static_cast<std::uint32_t>(type) >= static_cast<std::uint32_t>(RecordType::requeue_lost) ? 2 : 1;
 }
 
 JournalScan scan_journal(const std::string& path) {
@@ -101,8 +107,10 @@ JournalScan scan_journal(const std::string& path) {
                                        kJournalHeaderSize));
   if (std::memcmp(s.data.data(), kMagic, 8) != 0) throw StoreError(path, "not a t2 journal (bad magic bytes)");
   std::uint32_t format = load_u32(s.data.data() + 8);
-  if (format != kJournalFormat)
-    throw StoreError(path, fmt::format("journal format version {} (this t2 reads version {})", format, kJournalFormat));
+  if (format < kJournalFormatMin || format > kJournalFormat)
+    throw StoreError(path, fmt::format("journal format version {} (this t2 reads versions {} to {})", format,
+                                       kJournalFormatMin, kJournalFormat));
+  s.format = format;
 
   std::uint64_t off = kJournalHeaderSize;
   while (off < s.data.size()) {
@@ -154,10 +162,12 @@ JournalWriter JournalWriter::create(const std::string& path, bool fsync, RecordT
   return w;
 }
 
-JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_end, bool fsync) {
+JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_end, bool fsync,
+                                 std::uint32_t format) {
   JournalWriter w;
   w.path_ = path;
   w.fsync_ = fsync;
+  w.format_ = format;
   w.fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (w.fd_ < 0) throw StoreError(path, "cannot open the journal for writing: " + errno_text());
   struct stat st {};
@@ -173,7 +183,8 @@ JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_en
 }
 
 JournalWriter::JournalWriter(JournalWriter&& o) noexcept
-    : path_(std::move(o.path_)), fd_(o.fd_), fsync_(o.fsync_), size_(o.size_), pending_(std::move(o.pending_)) {
+    : path_(std::move(o.path_)), fd_(o.fd_), fsync_(o.fsync_), size_(o.size_), format_(o.format_),
+      pending_(std::move(o.pending_)) {
   o.fd_ = -1;
 }
 
@@ -184,6 +195,7 @@ JournalWriter& JournalWriter::operator=(JournalWriter&& o) noexcept {
     fd_ = o.fd_;
     fsync_ = o.fsync_;
     size_ = o.size_;
+    format_ = o.format_;
     pending_ = std::move(o.pending_);
     o.fd_ = -1;
   }
@@ -196,6 +208,15 @@ JournalWriter::~JournalWriter() {
 
 void JournalWriter::append(RecordType type, const std::vector<char>& payload) {
   if (payload.size() > 0xffffffffu - kFrame) throw StoreError(path_, "journal record larger than 4 GiB");
+  if (std::uint32_t need = format_needed(type); need > format_) {
+    // Raised (and flushed) before the record can reach the file: an older t2 must meet the new
+    // header, never a record type it does not know (it would cut that off as a torn tail).
+    if (fd_ < 0) throw StoreError(path_, "the journal is closed");
+    if (::pwrite(fd_, &need, sizeof need, 8) != static_cast<ssize_t>(sizeof need) ||
+        (fsync_ && ::fdatasync(fd_) != 0))
+      throw StoreError(path_, "cannot raise the journal's format version: " + errno_text());
+    format_ = need;
+  }
   std::size_t start = pending_.size();
   std::uint32_t head[2] = {kTypeTag | static_cast<std::uint32_t>(type), static_cast<std::uint32_t>(payload.size())};
   pending_.insert(pending_.end(), reinterpret_cast<char*>(head), reinterpret_cast<char*>(head) + 8);

@@ -13,14 +13,22 @@ namespace t2 {
 // File layout: header = "T2JOURNL" (8 bytes), format version u32, reserved u32 (= 0); then
 // records = [type u32][length u32][payload: length bytes][crc32 u32 of type, length and payload],
 // all little-endian. See schemas/store-layout.md.
-inline constexpr std::uint32_t kJournalFormat = 1;
+// Format 2 adds record types 10 (requeue_lost) and 11 (job_retry). A format-1 journal (t2 up to
+// this change) is read as is; the writer raises its header to 2 before it appends the first
+// record of a new type, so an older t2, which would take an unknown record at the end for a
+// torn tail and cut it off, refuses the journal instead (schemas/store-layout.md).
+inline constexpr std::uint32_t kJournalFormat = 2;
+inline constexpr std::uint32_t kJournalFormatMin = 1;
 inline constexpr std::size_t kJournalHeaderSize = 16;
 
 enum class RecordType : std::uint32_t {
   created = 1, plan_batch = 2, job_started = 3, train_done = 4, eval_done = 5,
   job_failed = 6, requeue_running = 7, document = 8, replace_config = 9,
+  requeue_lost = 10, job_retry = 11,
 };
-inline constexpr std::uint32_t kMaxRecordType = 9;
+inline constexpr std::uint32_t kMaxRecordType = 11;
+// The journal format a record type needs (1 for types 1-9, 2 for 10 and 11).
+std::uint32_t format_needed(RecordType type);
 const char* to_string(RecordType);
 
 struct JournalRecord {
@@ -37,6 +45,7 @@ struct JournalScan {
   std::vector<JournalRecord> records;
   std::uint64_t good_end = 0;     // offset just past the last good record
   std::uint64_t file_size = 0;
+  std::uint32_t format = kJournalFormat;  // the header's format version
 };
 
 // Reads and checks PATH. Throws StoreError (naming the file, and the offset when a bad record is
@@ -51,7 +60,9 @@ class JournalWriter {
   static JournalWriter create(const std::string& path, bool fsync, RecordType first_type,
                               const std::vector<char>& first_payload);
   // Opens PATH for appending after a scan: cuts it to `good_end` (dropping a torn tail).
-  static JournalWriter open(const std::string& path, std::uint64_t good_end, bool fsync);
+  // `format` is the header's version (JournalScan::format).
+  static JournalWriter open(const std::string& path, std::uint64_t good_end, bool fsync,
+                            std::uint32_t format = kJournalFormat);
   JournalWriter(JournalWriter&&) noexcept;
   JournalWriter& operator=(JournalWriter&&) noexcept;
   JournalWriter(const JournalWriter&) = delete;
@@ -71,6 +82,7 @@ class JournalWriter {
   int fd_ = -1;
   bool fsync_ = true;
   std::uint64_t size_ = 0;
+  std::uint32_t format_ = kJournalFormat;
   std::vector<char> pending_;
 };
 

@@ -26,6 +26,17 @@ struct JobMeta {
   double time = 0;             // unix time of the event, seconds
 };
 
+// How a job's attempts count against sweep.max_attempts. Derived from the journal alone (the
+// .h5 view keeps `attempts`, the total), so it is exact for the writer and for `t2 status`.
+//  * charged: attempts started since the job was last (re)queued by `t2 run --retry-failed`,
+//    minus those given back: cancelled by a shutdown, or lost when the coordinator died while
+//    they ran (a known stop is no fault of the job; HyperQueue counts them the same way).
+//  * lost: attempts interrupted by a coordinator's death (requeue_lost records), in total.
+//  * retries: times `t2 run --retry-failed` put the job back after it had failed for good.
+struct AttemptBudget {
+  std::uint32_t charged = 0, lost = 0, retries = 0;
+};
+
 // A training job as planned by a batch.
 struct PlannedRun {
   double n_params = 0, n_tokens = 0;
@@ -53,6 +64,8 @@ struct RunRecord {
   JobMeta meta;                   // of the last attempt that finished (done or failed)
   FailureClass failure = FailureClass::none;  // of the last failed attempt
   std::string reason;                          // its message
+  AttemptBudget budget;           // what counts against max_attempts (journal only)
+  JobMeta started;                // the attempt running now: rank, host, start time (journal only)
 };
 
 struct EvalRecord {
@@ -65,6 +78,8 @@ struct EvalRecord {
   JobMeta meta;
   FailureClass failure = FailureClass::none;
   std::string reason;
+  AttemptBudget budget;
+  JobMeta started;
 };
 
 struct BatchRecord {

@@ -336,7 +336,7 @@ Store Store::open(const std::string& path, StoreOptions options) {
   impl->h5_records = h5_records;
 
   // Now repair: drop the torn journal tail (never acknowledged) and a rebuild left by a crash.
-  impl->journal = JournalWriter::open(jpath, scan.good_end, impl->options.fsync);
+  impl->journal = JournalWriter::open(jpath, scan.good_end, impl->options.fsync, scan.format);
   if (file_exists(rebuild_path(path))) std::remove(rebuild_path(path).c_str());
   impl->sync();
   return Store(std::move(impl));
@@ -371,8 +371,12 @@ std::size_t Store::requeue_running() {
   std::size_t n = 0;
   for (auto& r : impl_->contents.runs) n += r.state == JobState::running;
   for (auto& e : impl_->contents.evals) n += e.state == JobState::running;
-  if (n > 0) impl_->record(RecordType::requeue_running, encode_requeue_running());
+  if (n > 0) impl_->record(RecordType::requeue_lost, encode_requeue_lost());
   return n;
+}
+
+void Store::retry_job(JobKind kind, JobIndex index) {
+  impl_->record(RecordType::job_retry, encode_job_retry(kind, index));
 }
 
 void Store::add_document(const Document& doc) {

@@ -72,9 +72,12 @@ class Store {
   // A cancelled attempt (FailureClass::cancelled) gives its attempt back.
   void job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
                   const JobMeta& meta, bool final);
-  // Jobs left running by a dead coordinator become pending again (attempts kept).
-  // Returns how many. Called by the coordinator on resume.
+  // Jobs left running by a dead coordinator become pending again: their attempt is counted as
+  // lost (AttemptBudget::lost), not against max_attempts. Returns how many. Called on resume.
   std::size_t requeue_running();
+  // A job failed for good runs again (`t2 run --retry-failed`): pending, a fresh attempt budget,
+  // attempt count and last failure kept. The job must be failed.
+  void retry_job(JobKind kind, JobIndex index);
   void add_document(const Document& doc);
   void replace_config(const std::string& config_text, const std::string& config_file);  // --force
 

@@ -55,7 +55,8 @@ class Coordinator {
   Coordinator(const SweepConfig& config, Store& store, Design& design, Transport& transport, std::ostream& log,
               const CoordinatorOptions& options)
       : config_(config), store_(store), design_(design), transport_(transport), log_(log),
-        prefetch_(std::max<std::uint32_t>(1, options.prefetch)) {}
+        prefetch_(std::max<std::uint32_t>(1, options.prefetch)), retry_failed_(options.retry_failed),
+        queue_(QueueCosts{config.eval.tokens_per_sample, design.lag() <= 1}) {}
 
   SweepOutcome run();
 
@@ -69,6 +70,10 @@ class Coordinator {
   void fail_dependents(JobIndex run, const std::string& why);
   void finished_job(JobKind kind, JobIndex index);
   void progress(bool force);
+  void resume_jobs();
+  void begin_stop(int requests);
+  void cancel_running();
+  void abandon_running();
   JobMessage make_job(JobRef ref, std::uint32_t attempt) const;
   std::string run_dir(JobIndex run) const { return fmt::format("{}.d/run-{:06}", config_.store, run); }
   std::size_t busy_workers() const {
@@ -88,6 +93,7 @@ class Coordinator {
   Transport& transport_;
   std::ostream& log_;
   std::uint32_t prefetch_;
+  std::optional<RetryClasses> retry_failed_;
 
   JobQueue queue_;
   std::vector<Slot> slots_;
@@ -99,6 +105,7 @@ class Coordinator {
   std::string design_reason_;
 
   bool stopping_ = false, cancel_sent_ = false;
+  int stop_requests_ = 0;  // shutdown signals acted on
   Clock::time_point grace_deadline_, hard_deadline_;
   Clock::time_point start_ = Clock::now(), last_progress_ = Clock::now();
   std::size_t done_this_session_ = 0;
@@ -259,18 +266,27 @@ void Coordinator::handle(const WorkerEvent& ev) {
   std::uint32_t attempts = r.kind == JobKind::train ? contents().runs[r.index].attempts : contents().evals[r.index].attempts;
   if (r.failure == FailureClass::cancelled) {
     store_.job_failed(r.kind, r.index, r.failure, r.reason, meta, false);
-    if (!stopping_) queue_.retry({r.kind, r.index});
+    if (!stopping_) queue_.retry(contents(), {r.kind, r.index});
     return;
   }
-  bool final = attempts >= config_.max_attempts;
+  std::uint32_t charged = r.kind == JobKind::train ? contents().runs[r.index].budget.charged
+                                                   : contents().evals[r.index].budget.charged;
+  // A result that broke the contract comes back the same from the same inputs: retrying it
+  // only triples the wasted compute (issue 11 item 1).
+  bool deterministic = r.failure == FailureClass::bad_result && !config_.retry_bad_result;
+  bool final = charged >= config_.max_attempts || deterministic;
   store_.job_failed(r.kind, r.index, r.failure, r.reason, meta, final);
-  log_ << fmt::format("[t2] {} {} (N={:.3g}) attempt {}/{} failed: {}: {}{}\n", to_string(r.kind), r.index,
+  log_ << fmt::format("[t2] {} {} (N={:.3g}) attempt {} ({}/{} counted) failed: {}: {}{}\n", to_string(r.kind),
+                      r.index,
                       r.kind == JobKind::train ? contents().runs[r.index].plan.n_params
                                                : contents().runs[contents().evals[r.index].plan.run].plan.n_params,
-                      attempts, config_.max_attempts, to_string(r.failure), r.reason, final ? " (giving up)" : "")
+                      attempts, charged, config_.max_attempts, to_string(r.failure), r.reason,
+                      !final ? ""
+                      : deterministic ? " (giving up: a bad result is not retried unless sweep.retry_bad_result)"
+                                      : " (giving up)")
        << std::flush;
   if (!final) {
-    queue_.retry({r.kind, r.index});
+    queue_.retry(contents(), {r.kind, r.index});
     return;
   }
   ++failed_for_good_;
@@ -301,29 +317,98 @@ void Coordinator::progress(bool force) {
        << std::flush;
 }
 
-SweepOutcome Coordinator::run() {
-  slots_.assign(static_cast<std::size_t>(transport_.worker_count()) + 1, Slot{});
-  // A job left running on every one of its max_attempts attempts fails as `lost` instead of
-  // running again: it may be what takes its rank (and so the whole MPI job) down, and rerunning
-  // it on every resume would loop for as long as Slurm requeues. Attempts cut short by a
-  // shutdown are cancelled and given back, so preemption with USR1 never counts here.
+// What a resumed store needs before dispatch: jobs left running by a dead coordinator run
+// again with their attempt counted as lost, not against max_attempts (issue 12 item 10); only
+// a job lost kLostLimitFactor x max_attempts times fails, as `lost` (it may be what takes its
+// rank, and so the MPI job, down; rerunning it forever would loop as long as Slurm requeues).
+// Then `--retry-failed` puts failed jobs back.
+void Coordinator::resume_jobs() {
+  const std::uint32_t lost_limit = kLostLimitFactor * config_.max_attempts;
   std::vector<JobRef> lost;
   for (auto& r : contents().runs)
-    if (r.state == JobState::running && r.attempts >= config_.max_attempts) lost.push_back({JobKind::train, r.index});
+    if (r.state == JobState::running && r.budget.lost + 1 >= lost_limit) lost.push_back({JobKind::train, r.index});
   for (auto& e : contents().evals)
-    if (e.state == JobState::running && e.attempts >= config_.max_attempts) lost.push_back({JobKind::eval, e.index});
+    if (e.state == JobState::running && e.budget.lost + 1 >= lost_limit) lost.push_back({JobKind::eval, e.index});
   for (auto& j : lost) {
+    const auto& b = j.kind == JobKind::train ? contents().runs[j.index].budget : contents().evals[j.index].budget;
     std::uint32_t attempts = j.kind == JobKind::train ? contents().runs[j.index].attempts : contents().evals[j.index].attempts;
+    std::uint32_t times = b.lost + 1;
     store_.job_failed(j.kind, j.index, FailureClass::lost,
-                      fmt::format("was running when the coordinator died, on all {} attempts (does it crash its rank?)",
-                                  attempts),
+                      fmt::format("was running when the coordinator died {} times (does it crash its rank?)", times),
                       {attempts, -1, "", 0, unix_now()}, true);
     ++failed_for_good_;
-    log_ << fmt::format("[t2] resume: {} {} failed as lost: running when the coordinator died on all {} attempts\n",
-                        to_string(j.kind), j.index, attempts);
+    log_ << fmt::format("[t2] resume: {} {} failed as lost: running when the coordinator died {} times\n",
+                        to_string(j.kind), j.index, times);
   }
   if (std::size_t n = store_.requeue_running())
-    log_ << fmt::format("[t2] resume: {} job(s) left running by the last coordinator will run again\n", n);
+    log_ << fmt::format("[t2] resume: {} job(s) left running by the last coordinator will run again (their attempts "
+                        "are counted as lost, not against max_attempts)\n", n);
+  if (retry_failed_) {
+    auto jobs = select_retry(contents(), *retry_failed_);
+    for (auto& j : jobs) store_.retry_job(j.kind, j.index);
+    store_.commit();
+    log_ << fmt::format("[t2] --retry-failed: {} job(s) failed for good will run again ({} attempt(s) each; their "
+                        "history is kept)\n", jobs.size(), config_.max_attempts);
+  }
+}
+
+void Coordinator::cancel_running() {
+  if (cancel_sent_) return;
+  cancel_sent_ = true;
+  for (std::size_t w = 0; w < slots_.size(); ++w)
+    if (slots_[w].busy()) transport_.cancel(static_cast<int>(w));
+}
+
+// Leaving without the answers of some jobs: they were stopped by a known signal, not lost, so
+// they are recorded as cancelled (attempt given back). A late answer has no one to go to.
+void Coordinator::abandon_running() {
+  for (std::size_t w = 0; w < slots_.size(); ++w) {
+    for (auto& f : slots_[w].jobs) {
+      std::uint32_t attempt = f.job.kind == JobKind::train ? contents().runs[f.job.index].attempts
+                                                           : contents().evals[f.job.index].attempts;
+      store_.job_failed(f.job.kind, f.job.index, FailureClass::cancelled,
+                        "the coordinator stopped before the job answered its cancel",
+                        {attempt, static_cast<std::int32_t>(w), slots_[w].host, seconds_since(f.sent), unix_now()},
+                        false);
+    }
+    if (slots_[w].busy()) busy_seconds_ += seconds_since(slots_[w].busy_since);
+    slots_[w].jobs.clear();
+  }
+}
+
+// Acts on the n-th shutdown signal (signals.hpp): 1 starts the graceful stop, 2 cancels the
+// running jobs now, 3 leaves now.
+void Coordinator::begin_stop(int requests) {
+  int sig = shutdown_signal();
+  if (!stopping_) {
+    stopping_ = true;
+    grace_deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(config_.shutdown_grace));
+    hard_deadline_ = grace_deadline_ + std::chrono::seconds(30);
+    if (requests < 2)
+      log_ << fmt::format("[t2] {}: stopping: no new jobs; {} running job(s) may finish within {:.0f} s (signal "
+                          "again to cancel them now)\n",
+                          signal_name(sig), busy_workers(), config_.shutdown_grace)
+           << std::flush;
+  }
+  if (requests >= 2 && !cancel_sent_) {
+    log_ << fmt::format("[t2] {} again: cancelling {} running job(s) now\n", signal_name(sig), busy_workers())
+         << std::flush;
+    cancel_running();
+    hard_deadline_ = std::min(hard_deadline_, Clock::now() + std::chrono::seconds(30));
+  }
+  if (requests >= 3) {
+    log_ << fmt::format("[t2] {} a third time: leaving now; {} unanswered job(s) recorded as cancelled\n",
+                        signal_name(sig), busy_workers())
+         << std::flush;
+    hard_deadline_ = Clock::now();
+  }
+  stop_requests_ = requests;
+}
+
+SweepOutcome Coordinator::run() {
+  slots_.assign(static_cast<std::size_t>(transport_.worker_count()) + 1, Slot{});
+  resume_jobs();
   queue_.rebuild(contents());
   account_batches();
   // The evals of a run that failed for good fail with it. A coordinator killed between those
@@ -350,31 +435,22 @@ SweepOutcome Coordinator::run() {
   std::string end_reason;
   SweepOutcome::End end = SweepOutcome::End::finished;
   for (;;) {
-    if (int sig = shutdown_signal(); sig && !stopping_) {
-      stopping_ = true;
-      grace_deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(config_.shutdown_grace));
-      hard_deadline_ = grace_deadline_ + std::chrono::seconds(30);
-      log_ << fmt::format("[t2] {}: stopping: no new jobs; {} running job(s) may finish within {:.0f} s\n",
-                          signal_name(sig), busy_workers(), config_.shutdown_grace)
-           << std::flush;
-    }
+    if (int n = shutdown_requests(); n > stop_requests_) begin_stop(n);
     if (stopping_) {
       if (busy_workers() == 0) {
         end = SweepOutcome::End::interrupted;
-        end_reason = fmt::format("stopped by {}; continue with t2 run --resume", signal_name(shutdown_signal()));
+        end_reason = fmt::format("stopped by {}; continue with the same t2 run command", signal_name(shutdown_signal()));
         break;
       }
       if (!cancel_sent_ && Clock::now() >= grace_deadline_) {
-        cancel_sent_ = true;
         log_ << fmt::format("[t2] grace period over: cancelling {} running job(s)\n", busy_workers()) << std::flush;
-        for (std::size_t w = 0; w < slots_.size(); ++w)
-          if (slots_[w].busy()) transport_.cancel(static_cast<int>(w));
+        cancel_running();
       }
       if (Clock::now() >= hard_deadline_) {
         end = SweepOutcome::End::interrupted;
         end_reason = fmt::format("stopped by {}; {} job(s) did not answer the cancel and will rerun on resume",
                                  signal_name(shutdown_signal()), busy_workers());
+        abandon_running();
         break;
       }
     }

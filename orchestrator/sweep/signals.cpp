@@ -10,10 +10,12 @@ namespace t2 {
 
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
+volatile std::sig_atomic_t g_requests = 0;
 
 void on_signal(int sig) {
-  if (g_signal == SIGINT && sig == SIGINT) _exit(130);  // a second Ctrl-C: the journal is safe anyway
-  g_signal = sig;
+  // No _exit here, for any count: leaving is the coordinator's job, after it flushed the store.
+  if (g_signal == 0) g_signal = sig;
+  if (g_requests < 1000) g_requests = g_requests + 1;
 }
 void on_usr1_worker(int) {}
 }  // namespace
@@ -27,7 +29,11 @@ void install_shutdown_handlers() {
 }
 
 int shutdown_signal() { return g_signal; }
-void clear_shutdown_signal() { g_signal = 0; }
+int shutdown_requests() { return g_requests; }
+void clear_shutdown_signal() {
+  g_signal = 0;
+  g_requests = 0;
+}
 
 const char* signal_name(int sig) {
   switch (sig) {

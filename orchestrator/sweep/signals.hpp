@@ -1,14 +1,18 @@
 // signals.hpp — the coordinator's shutdown signals. USR1 (Slurm's warning ahead of the time
-// limit), TERM (preemption, scancel) and INT (Ctrl-C) only set a flag; the coordinator loop
-// reads it and stops in order (sweep/coordinator.hpp). A second INT exits at once.
+// limit), TERM (preemption, scancel) and INT (Ctrl-C) mean the same and only count requests;
+// the coordinator loop reads the count and stops in order (sweep/coordinator.hpp): the first
+// lets running jobs finish within shutdown_grace, a second cancels them at once, a third leaves
+// without waiting for their answers. Every way out flushes the store and exits 3.
 #pragma once
 
 namespace t2 {
 
 void install_shutdown_handlers();
-// 0 when no shutdown was asked for, else the signal number that asked.
+// 0 when no shutdown was asked for, else the signal number of the first request.
 int shutdown_signal();
-// Forgets a shutdown request (tests that run several sweeps in one process).
+// How many shutdown signals arrived (0, 1, 2, ...).
+int shutdown_requests();
+// Forgets shutdown requests (tests that run several sweeps in one process).
 void clear_shutdown_signal();
 const char* signal_name(int sig);
 // Workers ignore USR1 (mpirun forwards it to every rank; only rank 0 decides what it means).

@@ -1,6 +1,7 @@
 // summary.cpp — see summary.hpp.
 #include "orchestrator/sweep/summary.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -34,7 +35,7 @@ std::string duration(double s) {
 }
 }  // namespace
 
-SweepSummary summarize(const StoreContents& c) {
+SweepSummary summarize(const StoreContents& c, double now) {
   SweepSummary s;
   s.batches = c.batches.size();
   const double tokens_per_sample = planned_tokens_per_sample(c.config_text);
@@ -45,7 +46,12 @@ SweepSummary summarize(const StoreContents& c) {
     if (r.state == JobState::done) s.flops_done += r.result.flops > 0 ? r.result.flops : f;
     if (r.failure != FailureClass::none)
       s.failures.push_back({JobKind::train, r.index, r.failure, r.reason, r.attempts, r.state == JobState::failed,
-                            r.state == JobState::done});
+                            r.state == JobState::done, r.budget.lost, r.budget.retries});
+    s.lost_attempts += r.budget.lost;
+    s.retry_rounds += r.budget.retries;
+    if (r.state == JobState::running)
+      s.running.push_back({JobKind::train, r.index, r.started.attempt, r.started.rank, r.started.host, r.started.time,
+                           now > 0 ? now - r.started.time : 0, f, ""});
   }
   for (auto& e : c.evals) {
     count(s.eval, e.state);
@@ -54,7 +60,13 @@ SweepSummary summarize(const StoreContents& c) {
     s.flops_planned += e.state == JobState::done ? e.result.flops : 2.0 * n * tokens_per_sample * e.plan.samples * e.plan.problems;
     if (e.failure != FailureClass::none)
       s.failures.push_back({JobKind::eval, e.index, e.failure, e.reason, e.attempts, e.state == JobState::failed,
-                            e.state == JobState::done});
+                            e.state == JobState::done, e.budget.lost, e.budget.retries});
+    s.lost_attempts += e.budget.lost;
+    s.retry_rounds += e.budget.retries;
+    if (e.state == JobState::running)
+      s.running.push_back({JobKind::eval, e.index, e.started.attempt, e.started.rank, e.started.host, e.started.time,
+                           now > 0 ? now - e.started.time : 0,
+                           2.0 * n * tokens_per_sample * e.plan.samples * e.plan.problems, ""});
   }
   // Every failed attempt was retried except the last one of a job that failed for good; a job
   // that finished after failures had attempts - 1 failed (and retried) attempts.
@@ -69,6 +81,9 @@ SweepSummary summarize(const StoreContents& c) {
       if (j.value("event", "") == "start") {
         ++s.sessions;
         s.live = true;
+        s.session_started = d.time;
+        s.session_workers = j.value("workers", 0);
+        s.workers = s.session_workers;
       } else if (j.value("event", "") == "end") {
         s.live = false;
         s.run_seconds += j.value("seconds", 0.0);
@@ -97,12 +112,47 @@ SweepSummary summarize(const StoreContents& c) {
     }
   }
   if (capacity > 0) s.idle_fraction = std::max(0.0, 1.0 - busy / capacity);
+
+  // Live rate: FLOPs finished since the live session began, over its age. Only this session's
+  // work counts, so a resumed sweep's rate is not inflated by results of earlier sessions.
+  if (s.live && now > s.session_started && s.session_started > 0) {
+    for (auto& r : c.runs)
+      if (r.state == JobState::done && r.meta.time >= s.session_started) s.session_flops += r.result.flops;
+    for (auto& e : c.evals)
+      if (e.state == JobState::done && e.meta.time >= s.session_started) s.session_flops += e.result.flops;
+    s.live_flops_rate = s.session_flops / (now - s.session_started);
+    if (s.live_flops_rate > 0) s.eta_seconds = std::max(0.0, s.flops_planned - s.flops_done) / s.live_flops_rate;
+  }
+
+  // Makespan vs its lower bound, for a sweep with nothing left to run. No schedule on W workers
+  // beats total job time / W, nor the longest chain (a run's training, then its longest eval).
+  // From measured wall seconds of the attempts that succeeded (failed attempts are ignored, so
+  // the bound is a bound on the work that had to be done).
+  bool settled = s.train.pending + s.train.running + s.eval.pending + s.eval.running == 0;
+  if (settled && !s.live && s.run_seconds > 0 && s.workers > 0) {
+    double total = 0, longest = 0;
+    std::vector<double> chain(c.runs.size(), 0);
+    for (auto& r : c.runs)
+      if (r.state == JobState::done) total += r.meta.wall_seconds, chain[r.index] = r.meta.wall_seconds;
+    std::vector<double> eval_tail(c.runs.size(), 0);
+    for (auto& e : c.evals)
+      if (e.state == JobState::done) {
+        total += e.meta.wall_seconds;
+        eval_tail[e.plan.run] = std::max(eval_tail[e.plan.run], e.meta.wall_seconds);
+      }
+    for (std::size_t i = 0; i < chain.size(); ++i) longest = std::max(longest, chain[i] + eval_tail[i]);
+    s.makespan = s.run_seconds;
+    s.makespan_bound = std::max(total / s.workers, longest);
+  }
   return s;
 }
 
 std::string render_status(const SweepSummary& s, const std::string& path) {
   std::string out;
-  out += fmt::format("store      {}{}\n", path, s.live ? "  (a coordinator is running or was killed)" : "");
+  std::string live_note;
+  if (s.live) live_note = s.coordinator.empty() ? "  (no coordinator holds the lock: the last one was killed)"
+                                                : "  (live: coordinator " + s.coordinator + ")";
+  out += fmt::format("store      {}{}\n", path, live_note);
   auto line = [](const char* name, const StateCounts& c) {
     return fmt::format("{:<10} {:>6} done  {:>6} running  {:>6} pending  {:>6} failed  ({} total)\n", name, c.done,
                        c.running, c.pending, c.failed, c.total());
@@ -116,6 +166,28 @@ std::string render_status(const SweepSummary& s, const std::string& path) {
     out += fmt::format("throughput {:.3g} jobs/s, {:.3g} FLOPs/s over {} session(s), {} wall\n", done / s.run_seconds,
                        s.flops_done / s.run_seconds, s.sessions, duration(s.run_seconds));
   if (s.idle_fraction >= 0) out += fmt::format("workers    {:.1f}% idle\n", 100.0 * s.idle_fraction);
+  if (s.makespan > 0 && s.makespan_bound > 0)
+    out += fmt::format("makespan   {} on {} worker(s); lower bound {} = max(job time / workers, longest train + eval) "
+                       "-> {:.2f}x the bound\n",
+                       duration(s.makespan), s.workers, duration(s.makespan_bound), s.makespan / s.makespan_bound);
+  bool coordinating = s.live && !s.coordinator.empty();
+  if (coordinating) {
+    if (s.live_flops_rate > 0)
+      out += fmt::format("live       {:.3g} FLOPs/s this session ({:.3g} FLOPs done in it), ETA {}{}\n",
+                         s.live_flops_rate, s.session_flops, duration(s.eta_seconds),
+                         s.design_stop.empty() ? " for the planned batches (the design may plan more)" : "");
+    else
+      out += "live       no job finished in this session yet: no rate or ETA\n";
+  }
+  if (!s.running.empty()) {
+    out += fmt::format("running    {} job(s){}\n", s.running.size(),
+                       coordinating ? "" : " left running by a coordinator that died (they rerun on resume)");
+    if (coordinating)
+      for (auto& r : s.running)
+        out += fmt::format("  {} {:>5}  attempt {}  rank {} on {}  {} elapsed  {:.3g} FLOPs  log {}\n", to_string(r.kind),
+                           r.index, r.attempt, r.rank, r.host.empty() ? "?" : r.host, duration(r.elapsed), r.flops,
+                           r.log.empty() ? "-" : r.log);
+  }
   if (!s.last_stop.empty()) out += fmt::format("last stop  {}\n", s.last_stop);
   bool fitted = false;
   for (auto& b : s.history) fitted = fitted || b.n_star > 0;
@@ -132,15 +204,19 @@ std::string render_status(const SweepSummary& s, const std::string& path) {
   }
   std::size_t final_failures = 0;
   for (auto& f : s.failures) final_failures += f.final;
-  out += fmt::format("failures   {} failed for good, {} attempts retried\n", final_failures, s.retried);
+  out += fmt::format("failures   {} failed for good, {} attempts retried, {} attempt(s) lost to a coordinator's death "
+                     "(not counted against max_attempts){}\n",
+                     final_failures, s.retried, s.lost_attempts,
+                     s.retry_rounds ? fmt::format(", {} job(s) put back by --retry-failed", s.retry_rounds) : "");
   std::size_t shown = 0;
   for (auto& f : s.failures) {
     if (shown++ == 20) {
       out += fmt::format("  ... {} more (t2 status --json lists all)\n", s.failures.size() - 20);
       break;
     }
-    out += fmt::format("  {} {:>5}  {:<10} attempts {}  {}  {}\n", to_string(f.kind), f.index, to_string(f.cls),
-                       f.attempts, f.final ? "FAILED" : "retried", f.reason);
+    out += fmt::format("  {} {:>5}  {:<10} attempts {}{}  {}  {}\n", to_string(f.kind), f.index, to_string(f.cls),
+                       f.attempts, f.lost ? fmt::format(" ({} lost)", f.lost) : "",
+                       f.final ? "FAILED" : f.done ? "retried, then done" : "retried", f.reason);
   }
   return out;
 }
@@ -155,6 +231,20 @@ std::string render_status_json(const SweepSummary& s) {
          {"run_seconds", s.run_seconds}, {"retried", s.retried}, {"live", s.live},
          {"last_stop", s.last_stop}, {"design_stop", s.design_stop}};
   j["idle_fraction"] = s.idle_fraction >= 0 ? json(s.idle_fraction) : json(nullptr);
+  j["lost_attempts"] = s.lost_attempts;
+  j["retry_rounds"] = s.retry_rounds;
+  j["coordinator"] = s.coordinator.empty() ? json(nullptr) : json(s.coordinator);
+  j["workers"] = s.workers;
+  j["session_flops"] = s.session_flops;
+  j["live_flops_per_second"] = s.live_flops_rate > 0 ? json(s.live_flops_rate) : json(nullptr);
+  j["eta_seconds"] = s.eta_seconds >= 0 ? json(s.eta_seconds) : json(nullptr);
+  j["makespan_seconds"] = s.makespan > 0 ? json(s.makespan) : json(nullptr);
+  j["makespan_lower_bound_seconds"] = s.makespan_bound > 0 ? json(s.makespan_bound) : json(nullptr);
+  j["running"] = json::array();
+  for (auto& r : s.running)
+    j["running"].push_back({{"kind", to_string(r.kind)}, {"index", r.index}, {"attempt", r.attempt}, {"rank", r.rank},
+                            {"host", r.host}, {"started_at", r.started_at}, {"elapsed_seconds", r.elapsed},
+                            {"flops", r.flops}, {"log", r.log.empty() ? json(nullptr) : json(r.log)}});
   j["history"] = json::array();
   for (auto& b : s.history)
     j["history"].push_back({{"batch", b.batch}, {"mode", b.mode}, {"runs", b.runs}, {"n_star", b.n_star},
@@ -162,7 +252,8 @@ std::string render_status_json(const SweepSummary& s) {
   j["failures"] = json::array();
   for (auto& f : s.failures)
     j["failures"].push_back({{"kind", to_string(f.kind)}, {"index", f.index}, {"class", to_string(f.cls)},
-                             {"reason", f.reason}, {"attempts", f.attempts}, {"final", f.final}});
+                             {"reason", f.reason}, {"attempts", f.attempts}, {"final", f.final}, {"lost", f.lost},
+                             {"retries", f.retries}});
   return j.dump(2);
 }
 

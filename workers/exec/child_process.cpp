@@ -3,8 +3,10 @@
 // MPI rank is killed (mpirun abort, node teardown), its job must not run on as an orphan.
 #include "workers/exec/child_process.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -58,6 +60,97 @@ bool reap(pid_t pid, int& status, bool block) {
   }
 }
 
+// The guard (see child_process.hpp). Runs between fork and _exit only: async-signal-safe calls.
+[[noreturn]] void run_guard(int read_fd, pid_t group) {
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP, SIGQUIT, SIGPIPE}) ::sigaction(s, &ign, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Out of the caller's process group and session: a Ctrl-C or a kill of the caller's group
+  // must not take the guard down with the caller.
+  ::setsid();
+  // Hold no descriptor but the pipe: the caller's other files (the journal, the lock, other
+  // jobs' guard pipes) must not stay open because of us.
+  for (int fd = 0; fd < 1024; ++fd)
+    if (fd != read_fd) ::close(fd);
+#ifdef SYS_close_range
+  ::syscall(SYS_close_range, 1024u, ~0u, 0u);
+#endif
+  char byte = 0;
+  ssize_t n;
+  do n = ::read(read_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  // One byte: the caller reaped the job and cleaned its group itself. EOF: the caller died.
+  if (n != 1) ::kill(-group, SIGKILL);
+  ::_exit(0);
+}
+
+// The processes whose environment holds `entry` ("T2_JOB_TAG=..."), read from /proc.
+std::vector<pid_t> processes_with_env(const std::string& entry) {
+  std::vector<pid_t> out;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return out;
+  while (dirent* d = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(d->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0' || pid == ::getpid()) continue;
+    std::string path = fmt::format("/proc/{}/environ", pid);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // gone, or another user's
+    std::string env;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0 && env.size() < (1u << 20)) env.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    for (std::size_t at = 0; at < env.size();) {
+      std::size_t z = env.find('\0', at);
+      if (z == std::string::npos) z = env.size();
+      if (env.compare(at, z - at, entry) == 0) {
+        out.push_back(static_cast<pid_t>(pid));
+        break;
+      }
+      at = z + 1;
+    }
+  }
+  ::closedir(proc);
+  return out;
+}
+
+// Kills every process tagged `entry`, with its process group, and waits until none is left
+// (bounded: a process stuck in the kernel cannot be waited for forever). Returns how many.
+std::size_t kill_survivors(const std::string& entry) {
+  auto found = processes_with_env(entry);
+  if (found.empty()) return 0;
+  for (pid_t p : found) {
+    pid_t g = ::getpgid(p);
+    if (g > 1 && g != ::getpgrp()) ::kill(-g, SIGKILL);
+    ::kill(p, SIGKILL);
+  }
+  auto until = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < until) {
+    bool any = false;
+    for (pid_t p : found) {
+      // A zombie still answers kill(0); it no longer runs, so it does not count.
+      std::string stat_path = fmt::format("/proc/{}/stat", p);
+      int fd = ::open(stat_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      char buf[512];
+      ssize_t n = ::read(fd, buf, sizeof buf - 1);
+      ::close(fd);
+      if (n <= 0) continue;
+      buf[n] = 0;
+      const char* close_paren = std::strrchr(buf, ')');
+      if (close_paren && close_paren[1] == ' ' && close_paren[2] == 'Z') continue;
+      any = true;
+    }
+    if (!any) break;
+    std::this_thread::sleep_for(kPoll);
+  }
+  return found.size();
+}
+
 }  // namespace
 
 std::string signal_abbreviation(int sig) {
@@ -81,12 +174,21 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
     return out;
   }
 
+  // A survivor of an earlier attempt of this job (its guard killed with it, e.g. kill -9 of a
+  // whole process tree) would write the same files as this attempt: it goes first.
+  std::vector<std::string> full_env = env;
+  if (!limits.tag.empty()) {
+    std::string entry = "T2_JOB_TAG=" + limits.tag;
+    kill_survivors(entry);
+    full_env.push_back(entry);
+  }
+
   // Everything the child needs is built before fork: between fork and exec only
   // async-signal-safe calls are allowed (the rank may have MPI progress threads).
   std::vector<char*> cargv, cenv;
   for (auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
-  for (auto& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
+  for (auto& e : full_env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
   int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -144,6 +246,29 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
   // Also from the parent, so that a kill(-pid) right after fork cannot miss the group.
   ::setpgid(pid, pid);
 
+  // The guard: forked after the program so it knows the group; if it cannot be started the job
+  // still runs, covered by PR_SET_PDEATHSIG alone (the leader, not its children).
+  int guard_pipe[2] = {-1, -1};
+  pid_t guard = -1;
+  if (::pipe2(guard_pipe, O_CLOEXEC) == 0) {
+    guard = ::fork();
+    if (guard == 0) run_guard(guard_pipe[0], pid);
+    ::close(guard_pipe[0]);
+    if (guard < 0) {
+      ::close(guard_pipe[1]);
+      guard_pipe[1] = -1;
+    }
+  }
+  auto release_guard = [&] {
+    if (guard <= 0) return;
+    char done = 1;
+    [[maybe_unused]] auto w = ::write(guard_pipe[1], &done, 1);
+    ::close(guard_pipe[1]);
+    int gs = 0;
+    reap(guard, gs, true);
+    guard = -1;
+  };
+
   int exec_errno = 0;
   ssize_t n;
   do n = ::read(err_pipe[0], &exec_errno, sizeof exec_errno);
@@ -152,6 +277,7 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
   int status = 0;
   if (n == static_cast<ssize_t>(sizeof exec_errno)) {
     reap(pid, status, true);
+    release_guard();
     out.end = ChildOutcome::End::not_started;
     out.start_error = fmt::format("cannot execute {}: {}", program, std::strerror(exec_errno));
     out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -190,6 +316,7 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
   // The leader is gone; anything still in its group (a background helper, a grandchild that
   // survived SIGTERM) is stray by now and must not outlive the job.
   ::kill(-pid, SIGKILL);
+  release_guard();
 
   out.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (out.end == ChildOutcome::End::exited) {

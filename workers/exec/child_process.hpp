@@ -2,6 +2,11 @@
 // stdin from /dev/null, stdout+stderr to a log file, default signal dispositions, a wall-clock
 // limit and a cancel flag that stop the whole group (SIGTERM, then SIGKILL after a grace).
 // Always reaps the child before returning. Knows nothing of jobs, templates or results.
+//
+// No process of the group outlives the caller, however the caller ends: the program itself has
+// PR_SET_PDEATHSIG, and a guard process (forked beside it, ignoring INT/TERM/USR1/HUP) holds a
+// pipe from the caller; when the caller dies, even by SIGKILL, the pipe reads EOF and the guard
+// sends SIGKILL to the whole group (grandchildren included, which PDEATHSIG does not reach).
 #pragma once
 
 #include <string>
@@ -14,6 +19,11 @@ namespace t2 {
 struct ChildLimits {
   double timeout = 0;  // seconds of wall clock before the group is stopped; 0 = no limit
   double grace = 10;   // seconds between SIGTERM and SIGKILL when stopping the group
+  // Names the job across its attempts (e.g. "RUN_DIR/train"); empty = none. The child gets it
+  // as T2_JOB_TAG, and before it starts, every process still carrying the same tag (a survivor
+  // of an earlier attempt whose guard was killed too) is killed with its group, so an attempt
+  // never runs beside a previous one in the same run directory.
+  std::string tag;
 };
 
 struct ChildOutcome {

@@ -182,7 +182,8 @@ ExecWorkload::Prepared ExecWorkload::prepare(const std::vector<std::string>& arg
 
 void ExecWorkload::run(const Prepared& job, const char* kind, const CancelFlag& cancel) const {
   if (cancel.load()) throw JobFailure(FailureClass::cancelled, fmt::format("{} job not started: shutdown", kind));
-  ChildOutcome out = run_child(job.argv, job.env, job.log, {settings_.timeout, settings_.grace}, cancel);
+  // The result path names the job across attempts: the tag that keeps attempts apart (child_process.hpp).
+  ChildOutcome out = run_child(job.argv, job.env, job.log, {settings_.timeout, settings_.grace, job.result}, cancel);
   using End = ChildOutcome::End;
   std::string stop = out.killed ? fmt::format("stopped with SIGTERM, then SIGKILL after {} s grace", settings_.grace)
                                 : "stopped with SIGTERM";
