@@ -31,6 +31,7 @@ struct FitOptions {
   LhatSource lhat = LhatSource::answer_nll;          // t2-accuracy only
   AccuracyMethod method = AccuracyMethod::automatic; // t2-accuracy only
   double k_max = 1024;                               // largest k of the likelihood k grid
+  double lhat_huber_delta = 1e-3;                    // t2-accuracy, lhat train_loss: Lhat's Huber delta
   int threads = 0;                                   // 0 = hardware_concurrency
 };
 
