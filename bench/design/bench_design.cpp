@@ -40,15 +40,17 @@ Outcome run(const std::string& strategy, std::uint64_t seed) {
     trace.push_back({flops, est > 0 ? std::fabs(est / truth - 1) : 1e9});
     if (std::getenv("BENCH_TRACE") && strategy == "adaptive") {
       std::printf("  batch %zu: FLOPs %.3g, N* %.4g (err %+.3f)\n", trace.size() - 1, flops, est, est / truth - 1);
-      auto obs = observations(s);
-      FitResult f = fit_law(obs, make_resample(obs, 0, 0));
-      LawParams tl = testing::law_of(testing::truth_of(c));
-      double lo, hi;
-      planner_bounds(c, lo, hi);
-      LawParams mix1 = f.law, mix2 = tl;  // fitted loss + true accuracy; true loss + fitted accuracy
-      mix1.theta0 = tl.theta0; mix1.theta1 = tl.theta1; mix1.theta2 = tl.theta2; mix1.theta3 = tl.theta3; mix1.theta4 = tl.theta4;
-      mix2.theta0 = f.law.theta0; mix2.theta1 = f.law.theta1; mix2.theta2 = f.law.theta2; mix2.theta3 = f.law.theta3; mix2.theta4 = f.law.theta4;
-      if (f.ok) std::printf("    fit E %.3f A %.0f B %.0f a %.3f b %.3f th %.3f %.3f %.3f %.3f %.3f | err fitloss %+.3f fitacc %+.3f\n", f.law.E, f.law.A, f.law.B, f.law.alpha, f.law.beta, f.law.theta0, f.law.theta1, f.law.theta2, f.law.theta3, f.law.theta4, plan_optimum(mix1, c.target, lo, hi).n / truth - 1, plan_optimum(mix2, c.target, lo, hi).n / truth - 1);
+      FittedLaw tl = testing::law_of(testing::truth_of(c));
+      try {
+        DesignPlan dp = design_point_plan(s, c);
+        const std::vector<double>& th = dp.fit.law.theta;
+        FittedLaw mix1 = dp.fit.law, mix2 = tl;  // fitted loss + true accuracy; true loss + fitted accuracy
+        std::copy(tl.theta.begin() + 5, tl.theta.end(), mix1.theta.begin() + 5);
+        std::copy(th.begin() + 5, th.end(), mix2.theta.begin() + 5);
+        auto n_of = [&](const FittedLaw& l) { return plan(l, design_deployment(c.target), design_plan_bounds(c)).best.n; };
+        std::printf("    fit E %.3f A %.0f B %.0f a %.3f b %.3f th %.3f %.3f %.3f %.3f %.3f | err fitloss %+.3f fitacc %+.3f\n", th[0], th[1], th[2], th[3], th[4], th[5], th[6], th[7], th[8], th[9], n_of(mix1) / truth - 1, n_of(mix2) / truth - 1);
+      } catch (const FitError&) {
+      }
       for (const RunRecord& r : s.runs)
         if (std::getenv("BENCH_POINTS") && r.batch + 1 == trace.size()) std::printf("      N %.3g D %.3g (D/N %.0f, 6ND %.2g)\n", r.plan.n_params, r.plan.n_tokens, r.plan.n_tokens / r.plan.n_params, 6 * r.plan.n_params * r.plan.n_tokens);
     }

@@ -97,15 +97,16 @@ std::vector<std::size_t> select_batch(std::vector<Candidate>& cand, const Ensemb
     std::vector<double> lv(M), av(M);
     double noise = 0;
     for (std::size_t m = 0; m < M; ++m) {
-      const LawParams& law = ens.members[m];
-      double L = law.loss(cand[j].n, cand[j].d);
+      const FittedLaw& law = ens.members[m];
+      double L = ChinchillaParams::from_theta(law.theta).loss(cand[j].n, cand[j].d);  // Lhat: theta[0..4]
       lv[m] = std::log(std::max(L, 1e-300));
-      // The run's mean single-sample accuracy mu, which is what the refit reads from an eval.
-      double mu = std::clamp(law.theta2 / (1.0 + std::exp(law.theta1 * (L - law.theta0))), 1e-12, 1.0 - 1e-12);
-      double nu = std::clamp(std::exp(law.theta3 + law.theta4 * L), 1e-6, 1e8);
+      // The run's mean single-sample accuracy mu = pass@1, which is what the refit reads from an
+      // eval, and the spread of p: E p^2 = 2 pass@1 - pass@2 (pass@2 = 1 - E (1 - p)^2).
+      double mu = law.score(cand[j].n, cand[j].d, 1), pass2 = law.score(cand[j].n, cand[j].d, 2);
       av[m] = mu;
-      // Sampling variance of a mean of P Beta(mu nu, (1 - mu) nu) draws: mu (1 - mu) / ((nu + 1) P).
-      noise += mu * (1 - mu) / ((nu + 1) * std::max(1.0, ens.problems));
+      // Sampling variance of a mean of P Beta draws: Var p / P.
+      double var_p = std::max(0.0, 2 * mu - pass2 - mu * mu);
+      noise += var_p / std::max(1.0, ens.problems);
     }
     acc_noise[j] = std::max(noise / M + ens.mu_misfit * ens.mu_misfit, 1e-12);
     loss_row[j] = anomalies(lv);

@@ -1,6 +1,7 @@
 // acquisition.hpp — which (N, D) points the adaptive design trains next, and with how many
 // samples each eval runs. Owns candidate generation, the scoring rule and the greedy batch
 // choice; takes the fitted ensemble as given (refit.hpp) and knows nothing of the store.
+// Every prediction is the laws' (FittedLaw::score, Lhat's ChinchillaParams): no law of its own.
 //
 // Method (schemas/design.md, "Acquisition"):
 //  * Candidates: `count` shifted-Halton points of the design space (initial_design.hpp) plus the
@@ -12,7 +13,8 @@
 //    with Var and Cov taken across the bootstrap members' predictions. A run observes the two
 //    quantities the refit reads from it: its log training loss (noise: the fit's log-loss rms)
 //    and its mean single-sample accuracy mu (noise: the sampling variance of a mean of P Beta
-//    draws, mu (1 - mu) / ((nu + 1) P), plus the square of the fit's mu residual rms). This is a
+//    draws, Var p / P = mu (1 - mu) / ((nu + 1) P), plus the square of the fit's mu residual rms;
+//    mu = pass@1 and Var p = 2 pass@1 - pass@2 - pass@1^2 under the Beta law, §3.2). This is a
 //    proxy: exact for a Gaussian ensemble and a locally linear law, and cheap (O(members) per
 //    candidate); it ignores that the refit is not the Bayesian update it stands for. With M
 //    members a sample correlation of two unrelated quantities has E[rho^2] = 1/(M - 1), and the
@@ -62,7 +64,7 @@ std::vector<Candidate> make_candidates(const SweepConfig& config, const DesignSp
                                        double k_star);
 
 struct EnsembleView {
-  std::vector<LawParams> members;   // bootstrap fits that succeeded
+  std::vector<FittedLaw> members;   // bootstrap fits that succeeded (t2-accuracy laws)
   std::vector<double> log_n_star;   // their planned log N*
   double loss_noise = 0.01;         // log-loss observation sd
   double problems = 128;            // problems per run over all tasks (accuracy channel noise)

@@ -17,10 +17,19 @@ namespace t2 {
 
 namespace {
 
-nlohmann::json law_json(const LawParams& l) {
-  return {{"E", l.E}, {"A", l.A}, {"B", l.B}, {"alpha", l.alpha}, {"beta", l.beta},
-          {"theta0", l.theta0}, {"theta1", l.theta1}, {"theta2", l.theta2}, {"theta3", l.theta3},
-          {"theta4", l.theta4}};
+// A law's parameters by name (the laws' parameter names: E, A, B, alpha, beta, theta0..theta4).
+nlohmann::json law_json(const FittedLaw& l) {
+  nlohmann::json j = nlohmann::json::object();
+  std::vector<ParamSpec> names = l.law->params();
+  for (std::size_t i = 0; i < names.size() && i < l.theta.size(); ++i) j[names[i].name] = l.theta[i];
+  return j;
+}
+
+// The q-quantile of values by the laws' percentile rule (linear interpolation, bootstrap.hpp): the
+// lower end of the central interval at level 1 - 2q for q <= 1/2, the upper end of 2q - 1 above.
+double quantile_of(const std::vector<double>& v, double q) {
+  Interval iv = percentile_interval(v, std::fabs(1 - 2 * q));
+  return q <= 0.5 ? iv.lo : iv.hi;
 }
 
 // Adds `replicates` runs per point, each with one eval per task taking `samples` samples.
@@ -99,16 +108,16 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   if (dc.batches > 0 && batch >= dc.batches) return stop(fmt::format("batch limit reached ({} batches)", dc.batches));
   if (!(remaining > 0)) return stop(fmt::format("compute cap spent ({:.3g} of {:.3g} FLOPs planned)", planned_before, cap_));
 
-  const std::vector<RunObservation> obs = observations(seen);
-  doc["seen_runs"] = obs.size();
-  double n_lo, n_hi;
-  planner_bounds(config_, n_lo, n_hi);
+  std::size_t seen_runs = 0;
+  for (const RunRecord& r : seen.runs) seen_runs += r.state == JobState::done;
+  doc["seen_runs"] = seen_runs;
+  const PlanBounds bounds = design_plan_bounds(config_);
   const std::uint64_t seed = mix_seed(mix_seed(config_.seed, std::uint64_t{0x61646170}), std::uint64_t{batch});
-  EnsembleFit ef = fit_ensemble(obs, seed, dc.ensemble, config_.target, n_lo, n_hi);
+  EnsembleFit ef = fit_ensemble(seen, config_, seed, dc.ensemble);
   const std::uint32_t batch_size = batch == 0 && dc.first_batch > 0 ? dc.first_batch : dc.batch_size;
   const double reps = std::max<std::uint32_t>(1, config_.replicates);
 
-  if (!ef.point.ok || ef.members.size() < 2) {
+  if (!ef.ok || ef.members.size() < 2) {
     // Blind batch: nothing to fit yet (batch 0, or batch 1 whose plan may not see batch 0).
     const double cap0 = initial_point_cap(config_.target);
     std::vector<GridPoint> pts = batch == 0 ? initial_points(config_, space_, batch_size, cap0)
@@ -125,15 +134,20 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
     }
     if (p.runs.empty()) return stop("compute cap spent (no initial point fits in the remaining compute)");
     doc["mode"] = batch == 0 ? "initial" : "space_filling";
+    doc["blind_because"] = ef.ok ? "fewer than 2 bootstrap members could be fitted and planned" : ef.why;
     doc["chosen"] = chosen;
     p.decision_json = doc.dump();
     return p;
   }
 
   // The fit and the planned optimum with its bootstrap interval.
-  nlohmann::json fit = {{"point", law_json(ef.point.law)},
-                        {"loss_log_rmse", ef.point.loss_log_rmse},
-                        {"mu_rmse", ef.point.mu_rmse},
+  nlohmann::json fit = {{"law", ef.point.law.law->name()},
+                        {"method", ef.point.method},
+                        {"lhat", to_string(ef.point.accuracy->lhat_source)},
+                        {"source", to_string(ef.point.source)},
+                        {"point", law_json(ef.point.law)},
+                        {"loss_log_rmse", ef.loss_log_rmse},
+                        {"mu_rmse", ef.mu_rmse},
                         {"members_ok", ef.members.size()},
                         {"members_tried", ef.tried}};
   nlohmann::json members = nlohmann::json::array();
@@ -146,37 +160,38 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   }
   fit["ensemble"] = members;
   std::vector<double> ks;
-  for (const Optimum& o : ef.optima) ks.push_back(o.k);
-  const double k_star = quantile(ks, 0.5);
+  for (const Allocation& o : ef.optima) ks.push_back(o.k);
+  const double k_star = quantile_of(ks, 0.5);
+  const Allocation& best = ef.point_plan.best;
   doc["fit"] = fit;
-  doc["optimum"] = {{"n_star", ef.point_optimum.n}, {"d_star", ef.point_optimum.d},
-                    {"k_star", ef.point_optimum.k}, {"accuracy", ef.point_optimum.accuracy},
-                    {"n_median", ef.n_median}, {"n_lo", ef.n_lo}, {"n_hi", ef.n_hi},
+  doc["optimum"] = {{"n_star", best.n}, {"d_star", best.d},
+                    {"k_star", best.k}, {"accuracy", best.score},
+                    {"n_median", ef.n_median}, {"n_lo", ef.n_interval.lo}, {"n_hi", ef.n_interval.hi},
                     {"rel_width", ef.rel_width}, {"tolerance", dc.stop_tolerance}};
   // An optimum pinned at a bound of the planner's N range is not a converged estimate: the
   // members agree only because the search cannot go further.
-  const bool at_bound = ef.n_lo <= n_lo * (1 + 1e-6) || ef.n_hi >= n_hi * (1 - 1e-6);
+  const bool at_bound = ef.n_interval.lo <= bounds.n_min * (1 + 1e-6) || ef.n_interval.hi >= bounds.n_max * (1 - 1e-6);
   doc["optimum"]["at_bound"] = at_bound;
   if (!at_bound && ef.rel_width <= dc.stop_tolerance)
     return stop(fmt::format("N* = {:.4g} known to within tolerance: 95% interval [{:.4g}, {:.4g}], relative width {:.3g} <= {:.3g}",
-                            ef.n_median, ef.n_lo, ef.n_hi, ef.rel_width, dc.stop_tolerance));
+                            ef.n_median, ef.n_interval.lo, ef.n_interval.hi, ef.rel_width, dc.stop_tolerance));
 
   // Candidates: the members' optimum quantiles on the target's own slice, then Halton points.
   std::vector<GridPoint> extra;
   for (double q : {0.1, 0.3, 0.5, 0.7, 0.9}) {
     std::vector<double> ln_n, ln_d;
-    for (const Optimum& o : ef.optima) { ln_n.push_back(std::log(o.n)); ln_d.push_back(std::log(o.d)); }
-    double n = std::exp(quantile(ln_n, q));
+    for (const Allocation& o : ef.optima) { ln_n.push_back(std::log(o.n)); ln_d.push_back(std::log(o.d)); }
+    double n = std::exp(quantile_of(ln_n, q));
     double d = config_.target.form == TargetConfig::Form::split ? config_.target.train_budget / (6 * n)
-                                                               : std::exp(quantile(ln_d, q));
+                                                               : std::exp(quantile_of(ln_d, q));
     extra.push_back({n, d});
   }
   std::vector<Candidate> cands = make_candidates(config_, space_, batch, dc.candidates, extra, remaining, k_star);
   EnsembleView view;
   view.members = ef.members;
-  for (const Optimum& o : ef.optima) view.log_n_star.push_back(std::log(o.n));
-  view.loss_noise = ef.point.loss_log_rmse;
-  view.mu_misfit = ef.point.mu_rmse;
+  for (const Allocation& o : ef.optima) view.log_n_star.push_back(std::log(o.n));
+  view.loss_noise = ef.loss_log_rmse;
+  view.mu_misfit = ef.mu_rmse;
   view.problems = double(config_.eval.problems) * double(std::max<std::size_t>(1, config_.eval.tasks.size()));
   std::vector<std::size_t> chosen = select_batch(cands, view, config_.target, k_star, batch_size, remaining, config_.eval);
   nlohmann::json cj = nlohmann::json::array();

@@ -12,12 +12,12 @@
 //     Cap: [sweep] compute_cap, or (0) the planned cost of the whole [grid]: the adaptive sweep
 //     never spends more than the static grid would.
 //  2. Stop when [design] batches batches were planned, or remaining <= 0.
-//  3. Fit: the plain fit and [design] ensemble bootstrap members (runs and problems resampled,
-//     seeds from (sweep seed, batch, member)). With too little data to fit (fewer than 5 distinct
-//     points or 3 runs with evals), plan a blind batch: the initial design for batch 0, space-
-//     filling points after it.
-//  4. Plan N* with every member; CI = the 2.5-97.5% quantiles of the members' N*; stop when
-//     (hi - lo) / median <= [design] stop_tolerance.
+//  3. Fit (refit.hpp, by orchestrator/laws): the plain fit and [design] ensemble bootstrap members
+//     (checkpoints and problems resampled, seeds from (sweep seed, batch, member)). With too little
+//     data to fit (fewer than 5 distinct points, or the laws' FitError), plan a blind batch: the
+//     initial design for batch 0, space-filling points after it.
+//  4. Plan N* with every member (laws' plan(), design_plan_bounds); CI = the laws' 2.5-97.5%
+//     percentile interval of the members' N*; stop when (hi - lo) / median <= [design] stop_tolerance.
 //  5. Candidates and greedy batch (acquisition.hpp); each eval gets choose_samples() samples.
 //     No affordable candidate: stop, compute cap spent.
 #pragma once

@@ -1,104 +1,79 @@
-// refit.hpp — the fast law fit the adaptive design runs after every batch (32+ bootstrap
-// members per batch, so each fit must take milliseconds), the planner it plans with, and the
-// per-run data both read from a StoreContents. Owns the design's view of the T² accuracy law
-// (paper §3.2, §3.3, "Approach 2"); it does NOT replace the full fits of `t2 fit` (issue 3):
-// it is a closed-form-heavy estimator chosen for speed and determinism. Method: schemas/design.md.
+// refit.hpp — what the adaptive design fits and plans with, as calls into orchestrator/laws: the
+// mapping from store contents to the laws' FitData, the fit options (t2-accuracy, Lhat on the
+// training losses, theta by AccuracyMethod::moments), the deployment and planner bounds of the
+// sweep's [target], and the bootstrap ensemble's bookkeeping (members, their optima, the N*
+// interval). Owns no law, estimator, bootstrap or planner of its own. Method: schemas/design.md.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "orchestrator/config/sweep_config.hpp"
+#include "orchestrator/laws/fit.hpp"
+#include "orchestrator/laws/planner.hpp"
 #include "orchestrator/store/records.hpp"
 
 namespace t2 {
 
-// The law the design plans with: the Chinchilla training-loss law (Hoffmann et al. Eq. 2)
-//   L(N, D) = E + A / N^alpha + B / D^beta
-// and the T² accuracy law (paper §3.2): per-problem single-sample success p ~ Beta(mu nu, (1-mu) nu),
-//   mu = theta2 / (1 + exp(theta1 (L - theta0))),   nu = exp(theta3 + theta4 L),
-//   pass@k = 1 - B(mu nu, (1-mu) nu + k) / B(mu nu, (1-mu) nu)   (any real k >= 0).
-struct LawParams {
-  double E = 0, A = 0, B = 0, alpha = 0, beta = 0;
-  double theta0 = 0, theta1 = 0, theta2 = 0, theta3 = 0, theta4 = 0;
-  double loss(double n, double d) const;
-  double accuracy_at_loss(double loss, double k) const;
-  double accuracy(double n, double d, double k) const { return accuracy_at_loss(loss(n, d), k); }
+// The store's results as fit inputs: every done run is a checkpoint (N and D as trained, else as
+// planned; its final loss, NaN unless finite and > 0; run = its index), and the done evals of
+// every task are its outcomes (n samples, c correct, the gold-answer NLL). With several tasks the
+// problems are pooled, task by task in name order, their ids offset so that they stay distinct
+// (the design plans one N* for the sum of its tasks); with one task this is exactly what
+// `t2 fit STORE` fits.
+FitData design_fit_data(const StoreContents& seen);
+
+// The fit the design refits after every batch: law t2-accuracy, Lhat = Approach 3 on the training
+// losses (what the synthetic backend ties accuracy to) by least squares on log residuals
+// (lhat_huber_delta = 1), theta by the method of moments (fast: 1 + [design] ensemble fits per
+// batch), the likelihood source p = exp(-NLL), one thread (the refit runs on the coordinator's
+// thread). `t2 fit --law t2-accuracy --lhat train_loss --method moments` is the same fit once the
+// CLI passes FitOptions::lhat_huber_delta (it has no flag for it yet: its default is Hoffmann's 1e-3).
+FitOptions design_fit_options();
+
+// The deployment of the sweep's [target] (split: C_train, C_inf; end_to_end: C, Q, T).
+Deployment design_deployment(const TargetConfig& target);
+
+// THE planner bounds of the design (one rule, used by every plan the design makes):
+// N in [target.n_min, target.n_max], each 0 replaced by the [grid]'s smallest / largest N;
+// k in [1, target.k_max] (k_max 0: 1e6, i.e. unbounded in practice); D in [1, 1e30] tokens (no
+// bound of its own: the budget fixes D given N and k).
+// TODO(lead): point this at the shared deployment/bounds model derived from the sweep config
+// (issue 9, items 2-3) when it lands; the design's N* then agrees with `t2 plan STORE` by construction.
+PlanBounds design_plan_bounds(const SweepConfig& config);
+
+// The plain (no bootstrap) fit of `seen` and its plan: "the design's N*" of a store is
+// design_point_plan(contents, config).best.n. Throws FitError when the data cannot support the fit.
+struct DesignPlan {
+  LawFit fit;
+  Plan plan;
 };
+DesignPlan design_point_plan(const StoreContents& seen, const SweepConfig& config);
 
-// One finished run as the fit sees it: (N, D), its held-out training loss and the pooled
-// per-problem single-sample success probabilities of its evals (all tasks). p comes from the
-// likelihood source p = exp(-answer NLL) (paper §3.2, App. E) when the eval has NLLs, else
-// from the sampled outcomes c/n of the problem.
-struct RunObservation {
-  std::uint32_t batch = 0;
-  double n = 0, d = 0, loss = 0;
-  std::vector<double> p;  // may be empty (no finished eval yet): the run then informs L(N, D) only
-};
-
-// Done runs of `seen` (failed ones carry no result), in run-index order.
-std::vector<RunObservation> observations(const StoreContents& seen);
-
-// Bootstrap multiplicities: run weights (how often each run was drawn) and, per run, the
-// resampled problem indices. member = 0 is the plain fit (all weights 1, problems as observed).
-struct Resample {
-  std::vector<double> run_weight;
-  std::vector<std::vector<std::uint32_t>> problems;
-};
-Resample make_resample(const std::vector<RunObservation>& obs, std::uint64_t seed, std::uint32_t member);
-
-struct FitResult {
-  LawParams law;
-  bool ok = false;          // false: too little data (fewer than 5 distinct (N, D) with a loss,
-                            // or fewer than 3 runs with evals)
-  double loss_log_rmse = 0; // rms of log L - log L-hat over the runs (the loss channel's noise)
-  double mu_rmse = 0;       // rms of mu_run - mu-hat over runs with evals
-};
-
-// Fits the law to the runs under one resample. The Chinchilla part is a variable-projection
-// least squares on relative residuals: for fixed (alpha, beta) the law is linear in (E, A, B),
-// solved with non-negativity by active-set enumeration; (alpha, beta) by a grid over
-// [0.05, 1.2]^2 then a pattern search. The Beta part is fitted to per-run moments of p:
-// mu_r = mean p, nu_r = mu_r (1 - mu_r) / var p - 1; logit(mu_r / theta2) is linear in L-hat_r for a
-// fixed theta2 (grid over theta2, best SSE in mu), and log nu_r is linear in L-hat_r.
-FitResult fit_law(const std::vector<RunObservation>& obs, const Resample& resample);
-
-// The deployment optimum (N*, D*, k*) of a law for the configured target (paper Eq. 2 with
-// §3.3's substitution D = C_train / 6N, k = C_inf / 2N; or the end-to-end budget
-// C = 6ND + 2NTkQ with k searched too). N is searched on a log grid then refined by golden
-// section. Bounds: target.n_min/n_max (0 = the grid's N range), N <= C_inf/2 in the split form
-// (at least one sample per served token), k <= target.k_max when set.
-struct Optimum {
-  double n = 0, d = 0, k = 0, accuracy = 0;
-  bool ok = false;
-};
-Optimum plan_optimum(const LawParams& law, const TargetConfig& target, double n_lo, double n_hi);
-// The planner's N bounds for a config (target bounds, else the grid's N range).
-void planner_bounds(const SweepConfig& config, double& n_lo, double& n_hi);
-
-// The Chinchilla-only choice for a training budget: argmin_N L(N, C/6N) (no inference).
-double chinchilla_n(const LawParams& law, double c_train, double n_lo, double n_hi);
-
-}  // namespace t2
-
-namespace t2 {
-
-// A bootstrap ensemble of fits and the optimum each plans (what the adaptive design and the
-// report use). Member 0 of the resample stream is the plain fit (`point`); `members` more are
-// drawn with seeds mix(seed, m). Members whose fit or plan fails are left out.
+// The bootstrap ensemble the adaptive design scores candidates with: the plain fit and its plan,
+// `members` bootstrap refits (laws' fit_with_bootstrap: checkpoints and problems resampled,
+// replicate b seeded mix(seed, b), refits from the full-data optimum) each planned with the same
+// deployment and bounds. Members whose refit or plan fails are left out.
 struct EnsembleFit {
-  FitResult point;
-  Optimum point_optimum;
-  std::vector<LawParams> members;
-  std::vector<Optimum> optima;     // one per member
-  double n_median = 0, n_lo = 0, n_hi = 0;  // N*: median and 2.5% / 97.5% quantiles over members
-  double rel_width = 0;            // (n_hi - n_lo) / n_median; infinite with fewer than 2 members
-  std::uint32_t tried = 0;         // members attempted
+  bool ok = false;               // false: too little data (`why`); nothing below is filled
+  std::string why;
+  LawFit point;                  // the plain fit (point.bootstrap holds the members' parameters)
+  Plan point_plan;
+  std::vector<FittedLaw> members;
+  std::vector<Allocation> optima;  // one per member (its plan's best)
+  double n_median = 0;           // N*: median over members (the plain fit's N* with < 2 members)
+  Interval n_interval;           // 2.5% / 97.5% percentiles over members (NaN with < 2)
+  double rel_width = 0;          // (hi - lo) / median; infinite with fewer than 2 members
+  std::uint32_t tried = 0;       // members attempted
+  double loss_log_rmse = 0;      // Lhat's rms log residual (the loss channel's noise)
+  double mu_rmse = 0;            // rms misfit of the per-checkpoint mean accuracy (moments fit)
 };
-EnsembleFit fit_ensemble(const std::vector<RunObservation>& obs, std::uint64_t seed, std::uint32_t members,
-                         const TargetConfig& target, double n_lo, double n_hi);
-
-// The q-quantile (linear interpolation) of values (copied and sorted).
-double quantile(std::vector<double> values, double q);
+EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, std::uint64_t seed,
+                         std::uint32_t members);
 
 }  // namespace t2
+
+// The pre-laws interface that orchestrator/report still calls (its owner is moving it onto
+// orchestrator/laws); every function there is implemented by the calls above.
+#include "orchestrator/design/legacy_law_view.hpp"

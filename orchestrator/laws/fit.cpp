@@ -52,7 +52,9 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     return r;
   }
   // The reference is optional for the task laws (CSV files may have NaN training losses).
-  if (pts.size() >= 5 && warm.empty()) {
+  // Lhat fitted to the training losses IS a Chinchilla law of them: one fit serves as both.
+  const bool lhat_is_reference = o.law == "t2-accuracy" && o.lhat == LhatSource::train_loss;
+  if (pts.size() >= 5 && warm.empty() && !lhat_is_reference) {
     r.reference = approach3({});
     r.has_reference = true;
   }
@@ -91,16 +93,19 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     ao.lhat_weights = o.lhat_weights;
     ao.source = o.source;
     ao.k_max = o.k_max;
+    ao.lhat_huber_delta = o.lhat_huber_delta;
     ao.threads = o.threads;
     if (!warm.empty()) ao.start = warm, ao.fit_both = false;
     AccuracyFit f = fit_accuracy_law(data, ao);
     r.law.theta = f.theta;
-    const ThetaFit& used = f.used == AccuracyMethod::two_stage ? f.two_stage : f.beta_binomial;
+    const ThetaFit& used = f.used == AccuracyMethod::two_stage ? f.two_stage
+                           : f.used == AccuracyMethod::moments ? f.moments : f.beta_binomial;
     r.objective = used.objective;
     r.points = used.points;
     r.rmse = used.rmse_pass;
     r.r2_log = f.lhat.r2_log;
     r.method = to_string(f.used);
+    if (lhat_is_reference && warm.empty()) r.reference = f.lhat, r.has_reference = true;  // the same fit
     r.accuracy = f;
     return r;
   }

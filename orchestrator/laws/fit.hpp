@@ -32,6 +32,7 @@ struct FitOptions {
   AccuracyMethod method = AccuracyMethod::automatic; // t2-accuracy only
   LhatWeights lhat_weights = LhatWeights::equal;     // t2-accuracy only: Lhat's weights (isoflop_weights.hpp)
   double k_max = 1024;                               // largest k of the likelihood k grid
+  double lhat_huber_delta = 1e-3;                    // t2-accuracy, lhat train_loss: Lhat's Huber delta
   int threads = 0;                                   // 0 = hardware_concurrency
 };
 

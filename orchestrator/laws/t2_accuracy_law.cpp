@@ -11,6 +11,7 @@
 
 #include "orchestrator/laws/least_squares.hpp"
 #include "orchestrator/laws/ceres_logging.hpp"
+#include "orchestrator/laws/moments_fit.hpp"
 
 namespace t2 {
 namespace {
@@ -65,6 +66,7 @@ const char* to_string(AccuracyMethod m) {
     case AccuracyMethod::automatic: return "automatic";
     case AccuracyMethod::two_stage: return "two_stage";
     case AccuracyMethod::beta_binomial: return "beta_binomial";
+    case AccuracyMethod::moments: return "moments";
   }
   return "?";
 }
@@ -72,7 +74,8 @@ AccuracyMethod accuracy_method_from_string(const std::string& s) {
   if (s == "automatic") return AccuracyMethod::automatic;
   if (s == "two_stage") return AccuracyMethod::two_stage;
   if (s == "beta_binomial") return AccuracyMethod::beta_binomial;
-  throw std::invalid_argument("method = '" + s + "': expected automatic, two_stage or beta_binomial");
+  if (s == "moments") return AccuracyMethod::moments;
+  throw std::invalid_argument("method = '" + s + "': expected automatic, two_stage, beta_binomial or moments");
 }
 
 // ---- the law ----
@@ -255,6 +258,7 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
                      std::to_string(lp.size()));
     ChinchillaFitOptions co;
     co.threads = o.threads;
+    co.huber_delta = o.lhat_huber_delta;
     if (warm) {
       // Bootstrap refit (issue 9, item 7): the full-data optimum plus the two best cells of the
       // projected exponent grid, best kept, so a resample can leave the full-data basin.
@@ -294,6 +298,15 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
     ks = default_k_grid(std::max(1.0, kmax));
   }
   fit.k_grid = ks;
+  if (used == AccuracyMethod::moments) {
+    // moments_fit.hpp: no starts, no second method (it exists to be fast). Its pass@k rmse costs
+    // more than the fit, so bootstrap refits (warm) skip it.
+    fit.moments = fit_theta_moments(data, Lc, o.source);
+    fit.used = used;
+    fit.theta = full_theta(lhat, fit.moments.theta);
+    if (!warm) fit.moments.rmse_pass = rmse_on(empirical_pass_at_k(data, o.source, ks), fit.theta);
+    return fit;
+  }
   std::vector<PassPoint> targets;
   try {
     targets = empirical_pass_at_k(data, o.source, ks);

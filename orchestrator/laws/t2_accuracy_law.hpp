@@ -49,7 +49,9 @@ LhatSource lhat_source_from_string(const std::string&);  // throws std::invalid_
 //             the k grid, from a grid of starts seeded by a sigmoid fit of pass@1 (App. F stage 2).
 //  beta_binomial: maximum likelihood of the raw counts c of n per problem; needs sampled outcomes.
 //  automatic: beta_binomial when every outcome has n > 0, else two_stage.
-enum class AccuracyMethod { automatic, two_stage, beta_binomial };
+//  moments: per-checkpoint Beta moments of p and regressions on Lhat (moments_fit.hpp): fast, for
+//           the adaptive design's refits; fits only itself (fit_both does not apply).
+enum class AccuracyMethod { automatic, two_stage, beta_binomial, moments };
 const char* to_string(AccuracyMethod);
 AccuracyMethod accuracy_method_from_string(const std::string&);  // throws std::invalid_argument
 
@@ -62,6 +64,8 @@ struct AccuracyFitOptions {
   PassSource source = PassSource::likelihood;  // for two_stage's pass@k targets
   std::vector<double> k_grid;                   // empty = default_k_grid(k_max)
   double k_max = 1024;                          // likelihood source; sampled: each checkpoint's min n
+  double lhat_huber_delta = 1e-3;  // lhat train_loss: Approach 3's Huber delta on log residuals
+                                   // (Hoffmann's 1e-3; >= the noise sd makes it least squares)
   bool fit_both = true;   // also fit the method not used, so both are reported
   // A previous fit's 10-vector (T2AccuracyLaw theta): when given (bootstrap refits), Lhat and theta
   // start from it and a few others instead of the full grids: theta from it and four perturbations
@@ -82,8 +86,8 @@ struct ThetaFit {
 struct AccuracyFit {
   ChinchillaFit lhat;           // Lhat's fit
   LhatSource lhat_source = LhatSource::answer_nll;
-  ThetaFit two_stage, beta_binomial;
-  AccuracyMethod used = AccuracyMethod::two_stage;  // two_stage or beta_binomial: which `theta` is
+  ThetaFit two_stage, beta_binomial, moments;
+  AccuracyMethod used = AccuracyMethod::two_stage;  // two_stage, beta_binomial or moments: which `theta` is
   std::vector<double> theta;    // full 10-vector of the method used (T2AccuracyLaw's theta)
   PassSource source = PassSource::likelihood;
   std::vector<double> k_grid;

@@ -1,6 +1,6 @@
 // synthetic_sweep.hpp — the shared scenario of tests/design and bench/design: a sweep config
 // over a synthetic ground truth (workers/synthetic) with the paper's deployment target, and the
-// truth's own optimum N* (the design's planner applied to the ground-truth law).
+// truth's own optimum N* (the laws' planner with the design's bounds applied to the ground-truth law).
 #pragma once
 
 #include <cstdint>
@@ -31,11 +31,9 @@ inline SweepConfig synthetic_config(const std::string& strategy, std::uint64_t s
   return parse_sweep_config(synthetic_config_text(strategy, seed, extra), "design-test.toml");
 }
 
-inline LawParams law_of(const SyntheticTruth& t) {
-  LawParams l;
-  l.E = t.E; l.A = t.A; l.B = t.B; l.alpha = t.alpha; l.beta = t.beta;
-  l.theta0 = t.theta0; l.theta1 = t.theta1; l.theta2 = t.theta2; l.theta3 = t.theta3; l.theta4 = t.theta4;
-  return l;
+// The ground truth as a laws t2-accuracy law (its Lhat is the noise-free loss law).
+inline FittedLaw law_of(const SyntheticTruth& t) {
+  return {law_by_name("t2-accuracy"), {t.E, t.A, t.B, t.alpha, t.beta, t.theta0, t.theta1, t.theta2, t.theta3, t.theta4}};
 }
 
 inline SyntheticTruth truth_of(const SweepConfig& c) {
@@ -44,22 +42,20 @@ inline SyntheticTruth truth_of(const SweepConfig& c) {
   return read_synthetic_truth(r);
 }
 
-// N* of the ground truth for the config's target.
-inline double true_n_star(const SweepConfig& c) {
-  double lo, hi;
-  planner_bounds(c, lo, hi);
-  return plan_optimum(law_of(truth_of(c)), c.target, lo, hi).n;
+// The ground truth's optimum for the config's target, planned as the design plans (refit.hpp).
+inline Allocation true_optimum(const SweepConfig& c) {
+  return plan(law_of(truth_of(c)), design_deployment(c.target), design_plan_bounds(c)).best;
 }
+inline double true_n_star(const SweepConfig& c) { return true_optimum(c).n; }
 
 // N* of the plain fit (no bootstrap) to everything in `contents`; 0 when it cannot be fitted.
 inline double estimated_n_star(const SweepConfig& c, const StoreContents& contents) {
-  auto obs = observations(contents);
-  FitResult f = fit_law(obs, make_resample(obs, 0, 0));
-  if (!f.ok) return 0;
-  double lo, hi;
-  planner_bounds(c, lo, hi);
-  Optimum o = plan_optimum(f.law, c.target, lo, hi);
-  return o.ok ? o.n : 0;
+  try {
+    Allocation a = design_point_plan(contents, c).plan.best;
+    return a.feasible ? a.n : 0;
+  } catch (const FitError&) {
+    return 0;
+  }
 }
 
 }  // namespace t2::testing

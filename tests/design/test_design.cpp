@@ -214,9 +214,7 @@ TEST_CASE("adaptive design plans for an end-to-end target (one budget, a query v
   CHECK(k <= 1000);
   // The plan spends the one budget on training and serving.
   CHECK(6 * n * d + 2 * n * 100 * k * 1e7 <= 2e19 * (1 + 1e-6));
-  double truth_lo, truth_hi;
-  planner_bounds(c, truth_lo, truth_hi);
-  Optimum truth = plan_optimum(testing::law_of(testing::truth_of(c)), c.target, truth_lo, truth_hi);
+  Allocation truth = testing::true_optimum(c);
   INFO("truth N* " << truth.n << " k* " << truth.k << ", planned N* " << n << " k* " << k);
   CHECK(std::fabs(std::log(n / truth.n)) < std::log(1.5));
 }
@@ -225,28 +223,31 @@ TEST_CASE("refit recovers the ground-truth law and its optimum from the full gri
   SweepConfig c = testing::synthetic_config("grid", 21);
   SimulationResult sim = run_sweep(c, 100);
   REQUIRE(sim.contents.runs.size() == 64);
-  auto obs = observations(sim.contents);
-  REQUIRE(obs.size() == 64);
-  REQUIRE(obs[0].p.size() == c.eval.problems);
-  FitResult f = fit_law(obs, make_resample(obs, 0, 0));
-  REQUIRE(f.ok);
-  LawParams t = testing::law_of(testing::truth_of(c));
+  FitData data = design_fit_data(sim.contents);
+  REQUIRE(data.checkpoints.size() == 64);
+  REQUIRE(data.outcomes.size() == 64 * c.eval.problems);
+  DesignPlan dp = design_point_plan(sim.contents, c);
+  const LawFit& f = dp.fit;
+  REQUIRE(f.method == "moments");
+  REQUIRE(f.accuracy.has_value());
+  FittedLaw t = testing::law_of(testing::truth_of(c));
+  ChinchillaParams fl = ChinchillaParams::from_theta(f.law.theta), tl = ChinchillaParams::from_theta(t.theta);
   // The loss law: the data's log-loss noise is 0.01; the fitted law stays within 1% of the truth
   // over the grid, and the exponents within 0.05.
-  CHECK(f.loss_log_rmse < 0.015);
-  CHECK(std::fabs(f.law.alpha - t.alpha) < 0.05);
-  CHECK(std::fabs(f.law.beta - t.beta) < 0.05);
-  for (const RunObservation& o : obs) CHECK(std::fabs(f.law.loss(o.n, o.d) / t.loss(o.n, o.d) - 1) < 0.01);
+  CHECK(f.accuracy->lhat.rmse_log < 0.015);
+  CHECK(std::fabs(fl.alpha - tl.alpha) < 0.05);
+  CHECK(std::fabs(fl.beta - tl.beta) < 0.05);
+  for (const Checkpoint& o : data.checkpoints) CHECK(std::fabs(fl.loss(o.n, o.d) / tl.loss(o.n, o.d) - 1) < 0.01);
   // The accuracy law at the target's k, and the planned optimum.
   for (double n : {1e7, 3e7, 1e8}) {
     double d = 1e19 / (6 * n), k = 2e8 / (2 * n);
-    CHECK(std::fabs(f.law.accuracy(n, d, k) - t.accuracy(n, d, k)) < 0.05);
+    CHECK(std::fabs(f.law.score(n, d, k) - t.score(n, d, k)) < 0.05);
   }
-  double lo, hi;
-  planner_bounds(c, lo, hi);
-  CHECK(std::fabs(plan_optimum(f.law, c.target, lo, hi).n / testing::true_n_star(c) - 1) < 0.10);
+  CHECK(std::fabs(dp.plan.best.n / testing::true_n_star(c) - 1) < 0.10);
   // The bootstrap members differ (they resample runs and problems) but all fit.
-  EnsembleFit ef = fit_ensemble(obs, 5, 8, c.target, lo, hi);
+  EnsembleFit ef = fit_ensemble(sim.contents, c, 5, 8);
+  REQUIRE(ef.ok);
   CHECK(ef.members.size() == 8);
-  CHECK(ef.n_lo < ef.n_hi);
+  CHECK(ef.n_interval.lo < ef.n_interval.hi);
+  CHECK(ef.point_plan.best.n == dp.plan.best.n);  // the ensemble's point is the design's N*
 }
