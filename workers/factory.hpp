@@ -2,6 +2,7 @@
 // The one place that knows every backend; each backend reads (and checks) its own table.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ struct WorkloadConfig {
   std::string backend = "synthetic";  // synthetic | builtin | exec
   toml::table settings;               // the [workload.<backend>] table (may be empty)
   std::string file;                   // the config file, for error messages
+  std::uint64_t sweep_seed = 1;       // [sweep] seed: the exec backend derives {problem_seed} from it
 };
 
 // Throws ConfigError naming file, line, key and value when the backend's table is bad.
