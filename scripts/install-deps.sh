@@ -16,6 +16,7 @@ PKGS=(
   zlib1g-dev                                # CRC-32 of journal records (and HDF5 gzip)
   gnuplot-nox                               # figures of `t2 report`
   python3 python3-h5py python3-numpy python3-scipy   # tests read exports with h5py; bench/fit baseline
+  python3-torch                             # examples/pytorch: the PyTorch trainer CI runs through the exec backend
   munge slurmctld slurmd slurm-client       # local one-node Slurm for the cluster tests
   util-linux iproute2 procps                # setpriv, ss, ps used by the Slurm scripts
 )
