@@ -17,6 +17,7 @@ PKGS=(
   gnuplot-nox librsvg2-bin                  # figures of `t2 report` (SVG; rsvg-convert for the PNGs)
   python3 python3-h5py python3-numpy python3-scipy   # tests read exports with h5py; bench/fit baseline
   python3-pandas                            # tests read exports as the docs show (h5py + pandas)
+  python3-torch                             # examples/pytorch: the PyTorch trainer CI runs through the exec backend
   munge slurmctld slurmd slurm-client       # local one-node Slurm for the cluster tests
   util-linux iproute2 procps                # setpriv, ss, ps used by the Slurm scripts
 )

@@ -18,7 +18,7 @@ struct WorkloadConfig {
   std::string backend = "synthetic";  // synthetic | builtin | exec
   toml::table settings;               // the [workload.<backend>] table (may be empty)
   std::string file;                   // the config file, for error messages
-  std::uint64_t seed = 1;             // [sweep] seed (the synthetic truth's problems derive from it)
+  std::uint64_t seed = 1;             // [sweep] seed: the synthetic truth's problems and the exec backend's {problem_seed} derive from it
   std::vector<std::array<double, 2>> grid;  // the sweep's candidate (N, D) points, for checks that
                                             // need the region the sweep covers (may be empty)
 };

@@ -3,6 +3,8 @@
 // written by real NumPy (Debian's /usr/bin/python3 has it).
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "exec_test_support.hpp"
 
 using namespace t2;
@@ -12,15 +14,16 @@ namespace {
 
 const std::string kToy = std::string(T2_EXAMPLES_DIR) + "/toy_trainer.py";
 
-std::string toy_config(bool npy) {
+std::string toy_config(bool npy, const std::string& extra = "") {
   std::string py = T2_PYTHON;
   return "train = [\"" + py + "\", \"" + kToy +
          "\", \"train\", \"--n\", \"{N}\", \"--d\", \"{D}\", \"--seed\", \"{seed}\", \"--run-dir\", \"{run_dir}\", "
          "\"--out\", \"{result}\"]\n"
          "eval = [\"" + py + "\", \"" + kToy +
          "\", \"eval\", \"--checkpoint\", \"{checkpoint}\", \"--task\", \"{task}\", \"--problems\", \"{problems}\", "
-         "\"--samples\", \"{samples}\", \"--temperature\", \"{temperature}\", \"--seed\", \"{seed}\", \"--out\", "
-         "\"{result}\"" + (npy ? ", \"--npy\"" : "") + "]\n";
+         "\"--samples\", \"{samples}\", \"--temperature\", \"{temperature}\", \"--seed\", \"{seed}\", "
+         "\"--problem-seed\", \"{problem_seed}\", \"--out\", \"{result}\"" + (npy ? ", \"--npy\"" : "") + extra +
+         "]\n";
 }
 
 }  // namespace
@@ -68,6 +71,37 @@ TEST_CASE("the example trainer trains and evaluates through the exec backend", "
   EvalResult again = w->evaluate(e, cancel);
   CHECK(again.correct == out.correct);
   CHECK(again.answer_nll == out.answer_nll);
+  // another sampling seed: other samples of the same problems (the problem set comes from
+  // {problem_seed}, which depends on the sweep seed and the task only)
+  e.seed = 13;
+  e.index = 1;
+  EvalResult resampled = w->evaluate(e, cancel);
+  CHECK(resampled.answer_nll == out.answer_nll);
+  CHECK(resampled.correct != out.correct);
+}
+
+TEST_CASE("the example trainer without NLL gives outcomes and NaN NLLs", "[exec][example]") {
+  TempDir dir;
+  CancelFlag cancel{false};
+  auto w = exec_from_toml(toy_config(false, ", \"--no-nll\""));
+  TrainSpec t;
+  t.n_params = 4e6;
+  t.n_tokens = 8e7;
+  t.seed = 11;
+  t.run_dir = dir / "run-0";
+  TrainResult r = w->train(t, cancel);
+  EvalSpec e;
+  e.n_params = t.n_params;
+  e.task = "arithmetic";
+  e.problems = 5;
+  e.samples = 4;
+  e.seed = 12;
+  e.checkpoint = r.checkpoint;
+  e.run_dir = t.run_dir;
+  EvalResult out = w->evaluate(e, cancel);
+  CHECK(out.correct.size() == 20);
+  REQUIRE(out.answer_nll.size() == 5);
+  for (double v : out.answer_nll) CHECK(std::isnan(v));
 }
 
 TEST_CASE("outcome files written by NumPy are read in any accepted dtype and order", "[exec][npy]") {

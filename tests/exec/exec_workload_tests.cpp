@@ -95,15 +95,22 @@ TEST_CASE("each kind of job failure is recorded with its class and reason", "[ex
 }
 
 TEST_CASE("a program that cannot start is an error naming it", "[exec]") {
+  // The config check refuses these programs up front (next test); a program can still vanish
+  // between loading the config and running the job, which is what these settings stand for.
   TempDir dir;
   CancelFlag cancel{false};
-  auto missing = exec_from_toml("train = [\"t2-no-such-trainer\", \"{N}\"]\neval = [\"true\"]\n");
-  auto f = train_failure(*missing, train_spec(dir.path), cancel);
+  ExecSettings missing_settings;
+  missing_settings.train = {"t2-no-such-trainer", "{N}"};
+  missing_settings.eval = {"true"};
+  ExecWorkload missing(missing_settings);
+  auto f = train_failure(missing, train_spec(dir.path), cancel);
   CHECK(f.cls == FailureClass::error);
   CHECK_THAT(std::string(f.what()), Catch::Contains("'t2-no-such-trainer' not found in PATH"));
 
-  auto not_exec = exec_from_toml("train = [\"" + std::string(T2_EXEC_TEST_DIR) + "/CMakeLists.txt\"]\neval = [\"true\"]\n");
-  f = train_failure(*not_exec, train_spec(dir.path), cancel);
+  ExecSettings not_exec_settings = missing_settings;
+  not_exec_settings.train = {std::string(T2_EXEC_TEST_DIR) + "/CMakeLists.txt"};
+  ExecWorkload not_exec(not_exec_settings);
+  f = train_failure(not_exec, train_spec(dir.path), cancel);
   CHECK(f.cls == FailureClass::error);
   CHECK_THAT(std::string(f.what()), Catch::Contains("Permission denied"));
 }
@@ -292,6 +299,79 @@ TEST_CASE("bad exec settings are config errors naming file, key and value", "[ex
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ntimeuot = 5\n"),
              Catch::Contains("workload.exec.timeuot = 5: unknown key"));
   CHECK_THAT(error_of("eval = [\"e\"]\n"), Catch::Contains("workload.exec.train: required list of strings is missing"));
+}
+
+TEST_CASE("a program that does not resolve to an executable is a config error naming it", "[exec][config]") {
+  auto error_of = [](const std::string& text) -> std::string {
+    try {
+      exec_from_toml(text);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  // the misspelt interpreter of issue 11
+  CHECK_THAT(error_of("train = [\"pyhton3\", \"train.py\"]\neval = [\"true\"]\n"),
+             Catch::Contains("test.toml:1: workload.exec.train[0] = \"pyhton3\": program not found in PATH ("));
+  CHECK_THAT(error_of("train = [\"true\"]\neval = [\"/no/such/dir/eval.sh\"]\n"),
+             Catch::Contains("test.toml:2: workload.exec.eval[0] = \"/no/such/dir/eval.sh\": no such program"));
+  CHECK_THAT(error_of("train = [\"" + std::string(T2_EXEC_TEST_DIR) + "/CMakeLists.txt\"]\neval = [\"true\"]\n"),
+             Catch::Contains("CMakeLists.txt\": is not executable"));
+  CHECK_THAT(error_of("train = [\"" + std::string(T2_EXEC_TEST_DIR) + "\"]\neval = [\"true\"]\n"),
+             Catch::Contains("is not a regular file"));
+  // [env] PATH is the PATH the job starts with, so it decides
+  CHECK_THAT(error_of("train = [\"sh\"]\neval = [\"true\"]\nenv = { PATH = \"/nonexistent\" }\n"),
+             Catch::Contains("workload.exec.train[0] = \"sh\": program not found in PATH (/nonexistent)"));
+  // found: in PATH, by absolute path, by a relative path; a placeholder is decided per job
+  CHECK(error_of("train = [\"sh\"]\neval = [\"/bin/true\"]\n") == "no error");
+  CHECK(error_of("train = [\"" + kFault + "\"]\neval = [\"{run_dir}/eval.sh\"]\n") == "no error");
+  CHECK(program_problem("./sh", "/bin") != "");  // a name with '/' is not searched in PATH
+  CHECK(program_problem("sh", "/nonexistent:/bin") == "");
+}
+
+TEST_CASE("an eval job gets a problem seed fixed per task for the whole sweep, apart from its sampling seed",
+          "[exec][template]") {
+  TempDir dir;
+  CancelFlag cancel{false};
+  // The eval program records its argv's {problem_seed} {seed} and its T2_PROBLEM_SEED.
+  auto w = std::make_unique<ExecWorkload>(
+      [&] {
+        toml::table t = toml::parse(
+            "train = [\"true\"]\n"
+            "eval = [\"/bin/sh\", \"-c\", \"echo $0 $1 $T2_PROBLEM_SEED >> \\\"$T2_RUN_DIR/seeds\\\"; " + kFault +
+            " eval-ok\", \"{problem_seed}\", \"{seed}\"]\n");
+        TableReader reader(t, "workload.exec", "test.toml");
+        return read_exec_settings(reader);
+      }(),
+      /*sweep_seed=*/77);
+  auto run_eval = [&](const std::string& task, std::uint64_t seed, std::uint32_t index) {
+    EvalSpec e;
+    e.index = index;
+    e.run = index;
+    e.n_params = 1e6 * (index + 1);  // another model, another size
+    e.n_tokens = 2e7;
+    e.task = task;
+    e.problems = 2;
+    e.samples = 2;
+    e.seed = seed;
+    e.run_dir = dir.path;
+    w->evaluate(e, cancel);
+  };
+  run_eval("arithmetic", 9, 0);
+  run_eval("arithmetic", 10, 1);
+  run_eval("spatial", 11, 2);
+  std::istringstream in(slurp(dir / "seeds"));
+  std::string ps[3], seed[3], env[3];
+  for (int i = 0; i < 3; ++i) in >> ps[i] >> seed[i] >> env[i];
+  CHECK(ps[0] == std::to_string(problem_seed(77, "arithmetic")));
+  CHECK(ps[0] == ps[1]);    // same task, another model and sampling seed: the same problems
+  CHECK(ps[2] != ps[0]);    // another task: its own problems
+  CHECK(seed[0] == "9");
+  CHECK(seed[1] == "10");
+  for (int i = 0; i < 3; ++i) CHECK(env[i] == ps[i]);
+  // a function of the sweep seed and the task only
+  CHECK(problem_seed(77, "arithmetic") == problem_seed(77, "arithmetic"));
+  CHECK(problem_seed(78, "arithmetic") != problem_seed(77, "arithmetic"));
 }
 
 TEST_CASE("placeholders expand verbatim, with integer-looking sizes and literal braces", "[exec][template]") {

@@ -2,6 +2,7 @@
 // is accepted, what is rejected, and that every rejection names the file, field and value.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -82,6 +83,13 @@ TEST_CASE("training results: contract violations name the field and value", "[ex
   CHECK(train_error(R"({"loss": 2, "tokens": 1})") == "result.json: params: required number is missing");
   CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 10, "params_total": 5})") ==
         "result.json: params_total = 5: must be >= params (10)");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 10, "params_non_embedding": 11})") ==
+        "result.json: params_non_embedding = 11: must be <= params_total (10): embeddings cannot have a negative count");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 10, "params_non_embedding": 0})") ==
+        "result.json: params_non_embedding = 0: must be a finite number > 0");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 10, "params_non_embedding": 7})") == "accepted");
+  CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 7, "params_total": 10, "params_non_embedding": 7})") ==
+        "accepted");
   CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "checkpoint": 7})") ==
         "result.json: checkpoint = 7: must be a non-empty path string");
   CHECK(train_error(R"({"loss": 2, "tokens": 1, "params": 1, "loss_curve": [3, NaN]})") ==
@@ -114,14 +122,30 @@ TEST_CASE("eval results: inline outcomes are read and checked against the reques
         "result.json: nll = [1]: has 1 entries; expected one per problem (2)");
   CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]], "nll": [1, -0.5]})") ==
         "result.json: nll[1] = -0.5: must be >= 0");
-  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]]})") ==
-        "result.json: nll: required: an array with the gold answer's NLL (nats) per problem");
   CHECK(eval_error(R"({"problems": 4, "samples": 3, "correct": [], "nll": []})") ==
         "result.json: problems = 4: the job was asked for 2 problems");
   CHECK(eval_error(R"({"problems": 2, "samples": 3, "nll": [1, 2]})") ==
         "result.json: correct: required: a problems x samples array of 0/1 (or outcomes_file)");
   CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [], "outcomes_file": "x.npy", "nll": [1, 2]})") ==
         "result.json: correct: give either correct or outcomes_file, not both");
+}
+
+TEST_CASE("eval results: nll is optional and, absent, is NaN for every problem", "[exec][contract]") {
+  // A correctness-only task (unit-tested code) has no gold answer whose likelihood could be scored.
+  EvalResult e = parse_eval_result(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[0,0,0]]})", "result.json",
+                                   {2, 3, 1e6, 16});
+  REQUIRE(e.answer_nll.size() == 2);
+  CHECK(std::isnan(e.answer_nll[0]));
+  CHECK(std::isnan(e.answer_nll[1]));
+  CHECK(e.correct == std::vector<std::uint8_t>{1, 0, 1, 0, 0, 0});
+  // null counts as absent, as for every field
+  EvalResult n = parse_eval_result(R"({"problems": 1, "samples": 1, "correct": [[1]], "nll": null})", "result.json",
+                                   {1, 1, 1e6, 16});
+  REQUIRE(n.answer_nll.size() == 1);
+  CHECK(std::isnan(n.answer_nll[0]));
+  // present, it is still checked entry by entry
+  CHECK(eval_error(R"({"problems": 2, "samples": 3, "correct": [[1,0,1],[1,0,1]], "nll": [1, NaN]})") ==
+        "result.json: nll[1] = NaN: must be a finite number");
 }
 
 namespace {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "workers/seed.hpp"
+
 namespace t2 {
 
 const std::vector<std::string>& train_placeholders() {
@@ -16,10 +18,15 @@ const std::vector<std::string>& train_placeholders() {
 }
 
 const std::vector<std::string>& eval_placeholders() {
-  static const std::vector<std::string> names = {"N",       "D",      "seed",     "index",   "run",
-                                                 "run_dir", "result", "attempt",  "checkpoint",
-                                                 "task",    "problems", "samples", "temperature", "top_k"};
+  static const std::vector<std::string> names = {"N",        "D",        "seed",    "problem_seed", "index",
+                                                 "run",      "run_dir",  "result",  "attempt",      "checkpoint",
+                                                 "task",     "problems", "samples", "temperature",  "top_k"};
   return names;
+}
+
+std::uint64_t problem_seed(std::uint64_t sweep_seed, const std::string& task) {
+  // A fixed tag keeps it apart from every job seed derived from the same sweep seed.
+  return mix_seed(mix_seed(sweep_seed, std::string_view("t2-problem-set")), std::string_view(task));
 }
 
 // Walks `text` once; calls on_literal for plain text and on_name for each {name}.
@@ -81,10 +88,11 @@ PlaceholderValues train_values(const TrainSpec& s) {
           {"index", fmt::format("{}", s.index)}};
 }
 
-PlaceholderValues eval_values(const EvalSpec& s) {
+PlaceholderValues eval_values(const EvalSpec& s, std::uint64_t sweep_seed) {
   return {{"N", format_number(s.n_params)},
           {"D", format_number(s.n_tokens)},
           {"seed", fmt::format("{}", s.seed)},
+          {"problem_seed", fmt::format("{}", problem_seed(sweep_seed, s.task))},
           {"index", fmt::format("{}", s.index)},
           {"run", fmt::format("{}", s.run)},
           {"checkpoint", s.checkpoint},

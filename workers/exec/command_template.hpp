@@ -3,6 +3,7 @@
 // literal strings (never through a shell). Knows nothing of processes or results.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,9 +18,16 @@ using PlaceholderValues = std::map<std::string, std::string>;
 
 // Names allowed in a training command: N D seed replicate index run_dir result attempt.
 const std::vector<std::string>& train_placeholders();
-// Names allowed in an eval command: N D seed index run run_dir result attempt checkpoint task
-// problems samples temperature top_k.
+// Names allowed in an eval command: N D seed problem_seed index run run_dir result attempt
+// checkpoint task problems samples temperature top_k.
 const std::vector<std::string>& eval_placeholders();
+
+// The seed of a task's problem set: a function of the sweep seed and the task name only, so every
+// eval of the task in the sweep (every N, D, replicate, attempt and resume) is handed the same
+// value and draws the same problems in the same order (row i is one problem everywhere), which
+// is what pairs pass@k across models (schemas/job-result.md §2). `seed` is the sampling seed
+// and differs per eval.
+std::uint64_t problem_seed(std::uint64_t sweep_seed, const std::string& task);
 
 // The placeholders a template string uses, in order of appearance. "{{" and "}}" are literal
 // braces. Throws std::invalid_argument("...") naming the problem for a lone '{' or '}' or an
@@ -36,7 +44,7 @@ std::string format_number(double v);
 
 // The values of a job, from its spec; result/attempt/run_dir are decided by the caller.
 PlaceholderValues train_values(const TrainSpec& spec);
-PlaceholderValues eval_values(const EvalSpec& spec);
+PlaceholderValues eval_values(const EvalSpec& spec, std::uint64_t sweep_seed);
 
 // "run_dir" -> "T2_RUN_DIR", "N" -> "T2_N".
 std::string env_name(const std::string& placeholder);

@@ -1,6 +1,7 @@
 // exec_workload.cpp — settings, per-job files and failure classification of the exec backend.
 #include "workers/exec/exec_workload.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,7 +94,43 @@ int next_attempt(const std::string& dir, const std::string& stem) {
   return highest + 1;
 }
 
+// Element 0 of an argv template must be a program that can start. A program name with a
+// placeholder is decided per job; it is checked when the job runs.
+void check_program(TableReader& r, const std::string& key, const std::string& program, const std::string& path) {
+  if (program.find('{') != std::string::npos) return;
+  std::string problem = program_problem(program, path);
+  if (problem.empty()) return;
+  const toml::node* item = r.raw(key)->as_array()->get(0);
+  throw ConfigError(r.file(), static_cast<int>(item->source().begin.line), r.path(key) + "[0]", render(*item), problem);
+}
+
 }  // namespace
+
+std::string program_problem(const std::string& program, const std::string& path) {
+  auto executable = [](const std::string& file) {
+    struct stat st {};
+    return ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(file.c_str(), X_OK) == 0;
+  };
+  if (program.find('/') != std::string::npos) {
+    struct stat st {};
+    if (::stat(program.c_str(), &st) != 0)
+      return fmt::format("no such program (relative paths are relative to the working directory, {})",
+                         fs::current_path().string());
+    if (!S_ISREG(st.st_mode)) return "is not a regular file";
+    if (::access(program.c_str(), X_OK) != 0) return "is not executable (chmod +x, or name its interpreter first)";
+    return "";
+  }
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    auto end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = end > start ? path.substr(start, end - start) : std::string(".");
+    if (executable(dir + "/" + program)) return "";
+    start = end + 1;
+  }
+  std::string shown = path.size() > 200 ? path.substr(0, 197) + "..." : path;
+  return fmt::format("program not found in PATH ({}); check the spelling, or give its full path", shown);
+}
 
 ExecSettings read_exec_settings(TableReader& r) {
   ExecSettings s;
@@ -131,11 +168,17 @@ ExecSettings read_exec_settings(TableReader& r) {
   r.require(s.grace >= 0, "grace", "must be >= 0 seconds");
   r.require(s.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
   r.finish();
+  // Last, so that a malformed table reports its own mistake first. The PATH a job is started
+  // with: [env] PATH when set (without placeholders), else t2's own.
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/local/bin:/usr/bin:/bin";
+  if (auto it = s.env.find("PATH"); it != s.env.end() && it->second.find('{') == std::string::npos) path = it->second;
+  check_program(r, "train", s.train[0], path);
+  check_program(r, "eval", s.eval[0], path);
   return s;
 }
 
-std::unique_ptr<Workload> make_exec_workload(TableReader& settings) {
-  return std::make_unique<ExecWorkload>(read_exec_settings(settings));
+std::unique_ptr<Workload> make_exec_workload(TableReader& settings, std::uint64_t sweep_seed) {
+  return std::make_unique<ExecWorkload>(read_exec_settings(settings), sweep_seed);
 }
 
 ExecWorkload::Prepared ExecWorkload::prepare(const std::vector<std::string>& argv_template, PlaceholderValues values,
@@ -227,7 +270,7 @@ TrainResult ExecWorkload::train(const TrainSpec& spec, const CancelFlag& cancel)
 
 EvalResult ExecWorkload::evaluate(const EvalSpec& spec, const CancelFlag& cancel) {
   std::string stem = fmt::format("eval-{}", spec.index);
-  Prepared job = prepare(settings_.eval, eval_values(spec), spec.run_dir, stem, "eval", spec.index, spec.seed);
+  Prepared job = prepare(settings_.eval, eval_values(spec, sweep_seed_), spec.run_dir, stem, "eval", spec.index, spec.seed);
   run(job, "eval", cancel);
   EvalResult r;
   try {

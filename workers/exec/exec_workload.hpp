@@ -35,13 +35,23 @@ struct ExecSettings {
   double tokens_per_sample = 16;
 };
 
-// Reads [workload.exec]; unknown keys and unknown {placeholders} are ConfigErrors.
+// Reads [workload.exec]; unknown keys, unknown {placeholders} and a program (element 0 of
+// train or eval) that does not resolve to an executable file are ConfigErrors, so `t2 validate`
+// catches a misspelt interpreter before any job fails on it.
 ExecSettings read_exec_settings(TableReader& settings);
-std::unique_ptr<Workload> make_exec_workload(TableReader& settings);
+// sweep_seed: [sweep] seed, from which each task's {problem_seed} is derived.
+std::unique_ptr<Workload> make_exec_workload(TableReader& settings, std::uint64_t sweep_seed);
+
+// Why `program` (element 0 of an argv) cannot be started, or "" when it can: a name without '/'
+// must be an executable regular file in one of `path`'s directories (the rule execvp and
+// child_process.cpp follow), a name with '/' an executable regular file itself (relative to
+// the working directory, which is the job's).
+std::string program_problem(const std::string& program, const std::string& path);
 
 class ExecWorkload final : public Workload {
  public:
-  explicit ExecWorkload(ExecSettings settings) : settings_(std::move(settings)) {}
+  explicit ExecWorkload(ExecSettings settings, std::uint64_t sweep_seed = 1)
+      : settings_(std::move(settings)), sweep_seed_(sweep_seed) {}
   std::string name() const override { return "exec"; }
   // Runs the train command; logs to RUN_DIR/train.attempt-K.log, result at RUN_DIR/train.result.json.
   TrainResult train(const TrainSpec& spec, const CancelFlag& cancel) override;
@@ -61,6 +71,7 @@ class ExecWorkload final : public Workload {
   void finish(const Prepared& job) const;
 
   ExecSettings settings_;
+  std::uint64_t sweep_seed_;
 };
 
 }  // namespace t2

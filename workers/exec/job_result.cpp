@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -186,6 +187,12 @@ TrainResult parse_train_result(const std::string& text, const std::string& file)
   r.params_total = c.number("params_total", false, r.params, true, false);
   if (r.params_total < r.params)
     c.fail("params_total", c.get("params_total"), fmt::format("must be >= params ({})", r.params));
+  // N without embeddings: checked so that a result states both counts consistently; the store
+  // keeps params and params_total (schemas/job-result.md §4).
+  double non_embedding = c.number("params_non_embedding", false, 0, true, false);
+  if (c.get("params_non_embedding") && non_embedding > r.params_total)
+    c.fail("params_non_embedding", c.get("params_non_embedding"),
+           fmt::format("must be <= params_total ({}): embeddings cannot have a negative count", r.params_total));
   r.flops = c.number("flops", false, 6.0 * r.params * r.tokens_seen, false, true);
   r.checkpoint = c.path("checkpoint");
 
@@ -256,10 +263,17 @@ EvalResult parse_eval_result(const std::string& text, const std::string& file, c
     e.correct = std::move(m.values);
   }
 
-  if (!c.get("nll")) c.fail("nll", nullptr, "required: an array with the gold answer's NLL (nats) per problem");
-  e.answer_nll = c.numbers("nll", true);
-  if (e.answer_nll.size() != problems)
-    c.fail("nll", c.get("nll"), fmt::format("has {} entries; expected one per problem ({})", e.answer_nll.size(), problems));
+  // nll is optional: a correctness-only task (unit-tested code) has no gold answer to score.
+  // Absent, every problem's NLL is NaN, which the store keeps as "not measured": pass@k then
+  // comes from the samples only, and likelihood-based fits say which problems lack it.
+  if (c.get("nll")) {
+    e.answer_nll = c.numbers("nll", true);
+    if (e.answer_nll.size() != problems)
+      c.fail("nll", c.get("nll"),
+             fmt::format("has {} entries; expected one per problem ({})", e.answer_nll.size(), problems));
+  } else {
+    e.answer_nll.assign(problems, std::numeric_limits<double>::quiet_NaN());
+  }
 
   e.tokens_per_sample = c.number("tokens_per_sample", false, expect.default_tokens_per_sample, true, false);
   e.flops = c.number("flops", false, 2.0 * expect.n_params * e.tokens_per_sample * double(samples) * double(problems),

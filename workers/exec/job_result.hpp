@@ -19,6 +19,7 @@ class ResultError : public std::runtime_error {
 
 // Parses a training result. Relative paths ("checkpoint") are made absolute against the
 // current working directory, which is the job's. flops defaults to 6 * params * tokens.
+// params_non_embedding, when given, is checked (0 < it <= params_total) but not returned.
 TrainResult parse_train_result(const std::string& text, const std::string& file);
 
 // What an eval result must match, from its spec, plus the cost model defaults.
@@ -29,7 +30,8 @@ struct EvalExpectation {
   double default_tokens_per_sample = 16;
 };
 
-// Parses an eval result: "correct" inline or "outcomes_file" (.npy), plus "nll".
+// Parses an eval result: "correct" inline or "outcomes_file" (.npy), plus the optional "nll"
+// (absent: answer_nll is NaN for every problem).
 EvalResult parse_eval_result(const std::string& text, const std::string& file, const EvalExpectation& expect);
 
 // Reads `path` and parses it; a missing or empty file is a ResultError too.
