@@ -160,7 +160,6 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   auto w = top.table("workload");
   if (!w) throw ConfigError(file, 1, "workload", "", "required table [workload] is missing");
   c.workload.file = file;
-  c.workload.seed = c.seed;
   c.workload.backend = w->string("backend", "synthetic", workload_backends());
   for (auto& b : workload_backends()) {
     if (auto n = w->raw(b); n && b != c.workload.backend)
