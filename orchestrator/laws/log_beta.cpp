@@ -22,6 +22,7 @@
 #include <boost/math/quadrature/gauss.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -44,14 +45,8 @@ double log_mix(double b, double a, double k) {
 
 // sum_{j<m} x^(m-1-j) y^j, so that x^m - y^m = (x - y) * sum_pow(x, y, m).
 double sum_pow(double x, double y, int m) {
-  double s = 0, xp = 1;
-  for (int j = 0; j < m; ++j) xp *= x;  // x^m; we walk x^(m-1-j) y^j downwards
-  double yp = 1;
-  for (int j = 0; j < m; ++j) {
-    xp /= x;
-    s += xp * yp;
-    yp *= y;
-  }
+  double s = 0, yp = 1;
+  for (int j = 0; j < m; ++j) s = x * s + yp, yp *= y;  // S(m+1) = x S(m) + y^m
   return s;
 }
 
@@ -69,29 +64,53 @@ Quad quad(double b, double a, double k) {
   return q;
 }
 
-// D(x^-n) = p1^n - p2^n - p3^n + p4^n >= 0, as (p1^n - p2^n) - (p3^n - p4^n)
-//   = delta * S(p1,p2) + d34 * sum_j [(p1^(n-1-j) - p3^(n-1-j)) p2^j + p3^(n-1-j) (p2^j - p4^j)].
-double mixed_power(const Quad& q, int n) {
-  if (n == 1) return q.delta;
-  double s = 0, p2j = 1, p4j = 1;
-  for (int j = 0; j < n; ++j) {
-    int r = n - 1 - j;
-    double p3r = std::pow(q.p3, r);
-    s += q.d13 * sum_pow(q.p1, q.p3, r) * p2j + p3r * q.d24 * sum_pow(q.p2, q.p4, j);
-    p2j *= q.p2, p4j *= q.p4;
+// D(x^-n) = p1^n - p2^n - p3^n + p4^n >= 0 for n = 1..14, as (p1^n - p2^n) - (p3^n - p4^n)
+//   = delta S12(n) + d34 sum_{j<n} [d13 S13(n-1-j) p2^j + p3^(n-1-j) d24 S24(j)],
+// S_xy(m) = sum_{i<m} x^(m-1-i) y^i (so x^m - y^m = (x - y) S_xy(m)), from S(m+1) = x S(m) + y^m.
+struct MixedPowers {
+  double t[15];  // t[n] = D(x^-n)
+  MixedPowers(const Quad& q, int n_max) {
+    double s12[15], s13[15], s24[15], p2[15], p3[15], y12 = 1, y13 = 1, y24 = 1;
+    s12[0] = s13[0] = s24[0] = 0, p2[0] = p3[0] = 1;
+    for (int m = 0; m < n_max; ++m) {
+      s12[m + 1] = q.p1 * s12[m] + y12, y12 *= q.p2;
+      s13[m + 1] = q.p1 * s13[m] + y13, y13 *= q.p3;
+      s24[m + 1] = q.p2 * s24[m] + y24, y24 *= q.p4;
+      p2[m + 1] = p2[m] * q.p2, p3[m + 1] = p3[m] * q.p3;
+    }
+    for (int n = 1; n <= n_max; ++n) {
+      double s = 0;
+      for (int j = 0; j < n; ++j) s += q.d13 * s13[n - 1 - j] * p2[j] + p3[n - 1 - j] * q.d24 * s24[j];
+      t[n] = q.delta * s12[n] + q.d34 * s;
+    }
   }
-  return q.delta * sum_pow(q.p1, q.p2, n) + q.d34 * s;
+};
+
+// How many Stirling terms matter at x >= kShift: term n contributes ~ |c_n| n^2 x^-(n+1) relative
+// to the leading one; terms below 1e-19 are dropped (thresholds computed once).
+int stirling_terms(double x) {
+  static const auto limits = [] {
+    std::array<double, 7> l{};
+    for (int i = 0; i < 7; ++i) {
+      int n = 2 * i + 1;
+      l[i] = std::pow(std::abs(kLgammaC[i]) * n * (n + 1) / 1e-19, 1.0 / (n + 1));  // needed while x < l[i]
+    }
+    return l;
+  }();
+  int t = 1;
+  while (t < 7 && x < limits[t]) ++t;
+  return t;
 }
 
-// How many Stirling terms matter at x >= kShift: term n contributes ~ |c_n| n^2 x^-(n+1) relative.
-int stirling_terms(double x) {
-  int t = 1;
-  for (int i = 1; i < 7; ++i) {
-    int n = 2 * i + 1;
-    if (std::abs(kLgammaC[i]) * n * (n + 1) * std::pow(x, -(n + 1)) < 1e-19) break;
-    t = i + 1;
-  }
-  return t;
+// Integer k up to this many terms: L, psi differences and dL/db as finite sums of one sign
+// (cheaper than the general path; the beta-binomial's c and n - c are such k).
+constexpr double kFiniteSum = 24;
+bool small_integer(double k) { return k <= kFiniteSum && k == std::floor(k); }
+
+// log((b+j)/(a+b+j)) = log1p(-a/(a+b+j)) <= 0, exact either way.
+double log_step(double a, double bj) {
+  double den = a + bj;
+  return a < 0.5 * den ? std::log1p(-a / den) : std::log(bj / den);
 }
 
 // M(u, v) = int_0^s log1p(t/(1+x)) dx, s = min(u, v), t = max(u, v) (M is symmetric).
@@ -116,6 +135,10 @@ double log_beta_ratio(double a, double b, double k) {
   if (!(k > 0) || !(a > 0)) return 0.0;
   if (!(b > 0) || !std::isfinite(a) || !std::isfinite(b) || !std::isfinite(k)) return std::numeric_limits<double>::quiet_NaN();
   double s = 0;
+  if (small_integer(k)) {  // L = sum_{j<k} log((b+j)/(a+b+j))
+    for (int j = 0; j < k; ++j) s += log_step(a, b + j);
+    return s;
+  }
   const double b0 = b;
   for (int j = 1; b < kShift; ++j) {  // step 1 (recurrence)
     s += log_mix(b, a, k);
@@ -124,15 +147,19 @@ double log_beta_ratio(double a, double b, double k) {
   // step 2 (Stirling at b >= 16)
   double u = a / b, v = k / b;
   s += -b * mixed_xlogx(u, v) + 0.5 * log_mix(b, a, k);
-  Quad q = quad(b, a, k);
   int terms = stirling_terms(b);
-  for (int i = 0; i < terms; ++i) s -= kLgammaC[i] * mixed_power(q, 2 * i + 1);
+  MixedPowers mp(quad(b, a, k), 2 * terms - 1);
+  for (int i = 0; i < terms; ++i) s -= kLgammaC[i] * mp.t[2 * i + 1];
   return s;
 }
 
 double digamma_delta(double x, double k) {
   if (!(k > 0)) return 0.0;
   double s = 0;
+  if (small_integer(k)) {  // sum_{j<k} 1/(x+j)
+    for (int j = 0; j < k; ++j) s += 1 / (x + j);
+    return s;
+  }
   const double x0 = x;
   for (int j = 1; x < kShift; ++j) {
     s += k / (x * (x + k));
@@ -149,6 +176,10 @@ double digamma_delta(double x, double k) {
 double log_beta_ratio_db(double a, double b, double k) {
   if (!(k > 0) || !(a > 0)) return 0.0;
   double s = 0;
+  if (small_integer(k)) {  // sum_{j<k} [1/(b+j) - 1/(a+b+j)] = sum a/((b+j)(a+b+j))
+    for (int j = 0; j < k; ++j) s += a / ((b + j) * (a + b + j));
+    return s;
+  }
   const double b0 = b;
   for (int j = 1; b < kShift; ++j) {
     s += quad(b, a, k).delta;  // k/(b(b+k)) - k/((a+b)(a+b+k))
@@ -158,7 +189,8 @@ double log_beta_ratio_db(double a, double b, double k) {
   Quad q = quad(b, a, k);
   s += -log_mix(b, a, k) + 0.5 * q.delta;
   int terms = stirling_terms(b);
-  for (int i = 0; i < terms; ++i) s += kPsiE[i] * mixed_power(q, 2 * i + 2);
+  MixedPowers mp(q, 2 * terms);
+  for (int i = 0; i < terms; ++i) s += kPsiE[i] * mp.t[2 * i + 2];
   return s;
 }
 

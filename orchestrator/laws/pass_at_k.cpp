@@ -1,6 +1,8 @@
 // pass_at_k.cpp — see pass_at_k.hpp.
 #include "orchestrator/laws/pass_at_k.hpp"
 
+#include "orchestrator/laws/log_beta.hpp"
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -43,18 +45,12 @@ double pass_at_k_from_p(double p, double k) {
 
 double neg_log_pass_at_k_from_nll(double nll, double k) {
   if (nll <= 0) return 0.0;
-  // -log(1 - (1-p)^k) with p = exp(-nll). For p > ~1e-8 compute directly; below, log1p(-p) = -p
-  // to double precision and 1 - (1-p)^k = -expm1(-k p), whose log is log(k p) + log1p(-kp/2 ...)
-  // handled by log(-expm1(x)) which stays accurate as long as k*p does not underflow.
-  double log_p = -nll;
-  double x;  // k * log(1 - p)
-  if (log_p > -18.0) x = k * std::log1p(-std::exp(log_p));
-  else x = -k * std::exp(log_p);
-  if (x < -1e-300 || x > 0) {
-    if (x > -0.693147) return -std::log(-std::expm1(x));
-    return -std::log1p(-std::exp(x));
-  }
-  // k * p underflowed: pass@k ~ k * p
+  // -log(1 - (1-p)^k), p = exp(-nll). log(1-p) = log1mexp(-nll) is exact for every nll > 0 (for
+  // small nll via -expm1, where 1 - exp(-nll) would cancel; for large via log1p(-p), ~ -p), then
+  // -log pass@k = -log1mexp(k log(1-p)).
+  double x = k * log1mexp(-nll);
+  if (x < 0) return -log1mexp(x);
+  // k p underflowed (nll > ~745 + log k): pass@k = k p to double precision
   return nll - std::log(k);
 }
 

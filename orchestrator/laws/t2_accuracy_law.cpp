@@ -125,6 +125,7 @@ namespace {
 struct CountCell {
   std::uint32_t n, c;
   double count;
+  double lchoose;  // log C(n, c), constant: computed once
 };
 struct CheckpointCounts {
   double L;
@@ -150,7 +151,9 @@ class BetaBinomialNll final : public ceres::FirstOrderFunction {
       double ga = 0, gb = 0;
       for (const CountCell& cell : cc.cells) {
         // -log BB(c | n, a, b), log C(n, c) included: the objective is a proper NLL, >= 0.
-        f -= cell.count * beta_binomial_log_pmf(cell.n, cell.c, l.a, l.b);
+        // = beta_binomial_log_pmf(n, c, a, b), with log C(n, c) precomputed.
+        f -= cell.count * (cell.lchoose + log_beta_ratio(l.b + (cell.n - cell.c), l.a, cell.c) +
+                           log_beta_ratio(l.a, l.b, cell.n - cell.c));
         if (grad) {
           double da, db;
           beta_binomial_log_pmf_grad(cell.n, cell.c, l.a, l.b, &da, &db);
@@ -388,7 +391,14 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
     for (std::size_t i = 0; i < hist.size(); ++i) {
       if (hist[i].empty()) continue;
       CheckpointCounts cc{Lc[i], {}};
-      for (const auto& [nc, cnt] : hist[i]) cc.cells.push_back({nc.first, nc.second, cnt});
+      for (const auto& [nc, cnt] : hist[i]) {
+        int sg;
+        double lchoose = nc.second == 0 || nc.second == nc.first
+                             ? 0.0
+                             : ::lgamma_r(nc.first + 1.0, &sg) - ::lgamma_r(nc.second + 1.0, &sg) -
+                                   ::lgamma_r(nc.first - nc.second + 1.0, &sg);
+        cc.cells.push_back({nc.first, nc.second, cnt, lchoose});
+      }
       counts.push_back(std::move(cc));
     }
     fit_mle(counts, starts, fit.beta_binomial);

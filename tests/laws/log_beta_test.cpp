@@ -10,6 +10,7 @@
 #include <string>
 
 #include "orchestrator/laws/log_beta.hpp"
+#include "orchestrator/laws/pass_at_k.hpp"
 
 using namespace t2;
 
@@ -49,6 +50,7 @@ double ours(const Row& r) {
   if (r.kind == "dL_db") return log_beta_ratio_db(r.a, r.b, r.k);
   if (r.kind == "digamma_delta") return digamma_delta(r.b, r.k);
   if (r.kind == "bb_log_pmf") return beta_binomial_log_pmf(r.n, r.c, r.a, r.b);
+  if (r.kind == "neg_log_pass_nll") return neg_log_pass_at_k_from_nll(r.a, r.k);
   FAIL("unknown kind " << r.kind);
   return 0;
 }
@@ -75,6 +77,7 @@ TEST_CASE("log-Beta ratios, pass@k, its gradient and the beta-binomial pmf match
   for (const auto& [kind, w] : worst) WARN(kind << ": " << count[kind] << " points, max relative error " << w);
   CHECK(count["pass"] >= 1000);
   CHECK(count["bb_log_pmf"] >= 300);
+  CHECK(count["neg_log_pass_nll"] >= 300);
 }
 
 TEST_CASE("pass@k of issue 9's extreme Beta is 2.1e-12, not 0.393", "[laws][log_beta]") {

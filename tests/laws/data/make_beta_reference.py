@@ -11,6 +11,7 @@ Rows: kind,a,b,k,n,c,value
   dL_db          psi(b+k) - psi(b) - psi(a+b+k) + psi(a+b)
   digamma_delta  psi(b+k) - psi(b)                                  (a column unused, 0)
   bb_log_pmf     log C(n,c) + log B(c+a, n-c+b) - log B(a, b)       (k column unused, 0)
+  neg_log_pass_nll  -log(1 - (1 - exp(-nll))^k), nll in the a column  (pass_at_k.hpp's likelihood source)
 Points: (a, b, k) log-uniform over a in [1e-3, 1e6], b in [1e-3, 1e15], k in [1, 1e4] (seeded),
 plus corners and the issue-9 case (a = 49.8, b = 4.98e13, k = 2.11); beta-binomial over assorted
 n in [1, 1e4], c in [0, n] and (a, b) over the same ranges.
@@ -76,6 +77,11 @@ def main():
         c = rng.choice([0, n, rng.randint(0, n)])
         bbs.append((n, c, float(f"{lu(-3, 6):.6g}"), float(f"{lu(-3, 15):.6g}")))
     rows += [bb_row(*t) for t in bbs]
+    for _ in range(300):
+        nll, k = float(f"{lu(-12, 3):.6g}"), float(f"{lu(0, 4):.6g}")
+        p = mp.exp(-mp.mpf(nll))
+        v = -mp.log1p(-mp.exp(k * mp.log1p(-p)))  # log1p: exp(.) may be e^-276000
+        rows.append(f"neg_log_pass_nll,{g(nll)},0,{g(k)},0,0,{f(v)}")
     sys.stdout.write("kind,a,b,k,n,c,value\n" + "\n".join(rows) + "\n")
 
 
