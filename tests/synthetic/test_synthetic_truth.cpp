@@ -189,9 +189,13 @@ TEST_CASE("bad [workload.synthetic] truth settings name file, line, key and valu
     CHECK_THAT(error_of("truth = \"irt\"\ndifficulty_mean = 40\n"),
                Catch::Contains("t.toml:18: workload.synthetic.difficulty_mean = 40: with slope") &&
                    Catch::Contains("every problem's p is within 1e-09 of 0 or 1 on every grid point"));
-    // A step function: problems are either always or never solved.
+    // A step function whose problems are all easier than any grid model needs: always solved.
     CHECK_THAT(error_of("truth = \"irt\"\nslope = 1e9\ndifficulty_spread = 0.001\ndifficulty_mean = -1\n"),
-               Catch::Contains("t.toml:18: workload.synthetic.slope = 1") && Catch::Contains("every problem's p is within"));
+               Catch::Contains("t.toml:20: workload.synthetic.difficulty_mean = -1") &&
+                   Catch::Contains("far easier or far harder"));
+    // A step function on a population the grid does reach: each problem is solved always or never.
+    CHECK_THAT(error_of("truth = \"irt\"\nslope = 1e12\n"),
+               Catch::Contains("t.toml:18: workload.synthetic.slope = 1") && Catch::Contains("step function"));
     // The defaults are far from that.
     CHECK(error_of("truth = \"irt\"\n").empty());
   }

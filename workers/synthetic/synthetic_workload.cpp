@@ -78,23 +78,33 @@ SyntheticTruth read_synthetic_truth(TableReader& r, std::uint64_t seed, const st
   r.finish();
 
   // A link that makes every problem's p 0 or 1 on every grid point gives a sweep that measures
-  // nothing (pass@k is a step function of nothing the sweep varies): refuse it up front.
+  // nothing (pass@k is a step function of nothing the sweep varies): refuse it up front. At one
+  // grid point of loss L the informative difficulties are b in [-L - w, -L + w], w =
+  // logit(1 - eps) / slope; degenerate = under 1e-6 of the population there at every point.
   if (t.mode == SyntheticTruth::Mode::irt && !grid.empty()) {
-    double lo = INFINITY, hi = -INFINITY;
+    constexpr double kEps = 1e-9, kMinFraction = 1e-6;
+    double lo = INFINITY, hi = -INFINITY, best = 0;
     for (const auto& p : grid) {
       double L = t.loss(p[0], p[1]);
       lo = std::min(lo, L), hi = std::max(hi, L);
+      best = std::max(best, irt_informative_fraction(t, L, L, kEps));
     }
-    constexpr double kEps = 1e-9, kMinFraction = 1e-6;
-    if (!(irt_informative_fraction(t, lo, hi, kEps) >= kMinFraction)) {
-      // Name a key the user wrote, so the message points at a line of the file.
-      const char* key = "slope";
-      for (const char* k : {"slope", "difficulty_mean", "difficulty_spread", "truth"})
+    if (!(best >= kMinFraction)) {
+      // Problems all far easier or far harder than the grid's models: move difficulty_mean.
+      // Otherwise the population meets the grid's losses but the link is a step: lower slope.
+      bool outside = irt_informative_fraction(t, lo, hi, kEps) < kMinFraction;
+      std::vector<const char*> keys = outside ? std::vector<const char*>{"difficulty_mean", "difficulty_spread", "slope"}
+                                              : std::vector<const char*>{"slope", "difficulty_spread", "difficulty_mean"};
+      // Name the first key the user wrote, so the message points at a line of the file.
+      const char* key = keys.front();
+      for (const char* k : keys)
         if (r.has(k)) { key = k; break; }
       r.fail(key, fmt::format("with slope = {:g}, difficulty_mean = {:g} and difficulty_spread = {:g}, every problem's "
                               "p is within {:g} of 0 or 1 on every grid point (loss L(N, D) from {:.3g} to {:.3g} nats; "
-                              "a problem is solved half the time where L = -difficulty): the sweep would measure nothing",
-                              t.slope, t.difficulty_mean, t.difficulty_spread, kEps, lo, hi));
+                              "problem i is solved half the time where L = -difficulty_i): {}",
+                              t.slope, t.difficulty_mean, t.difficulty_spread, kEps, lo, hi,
+                              outside ? "the problems are all far easier or far harder than the grid's models"
+                                      : "the link is a step function (lower slope)"));
     }
   }
   return t;
