@@ -2,11 +2,12 @@
 // accuracy law (paper §3.2) by the method of moments. Per checkpoint, the mean and variance of the
 // per-problem single-sample success p are the Beta's mu and mu (1 - mu) / (nu + 1); the links
 // mu = theta2 / (1 + exp(theta1 (Lhat - theta0))) and log nu = theta3 + theta4 Lhat are then fitted
-// by weighted regressions on Lhat. Closed form but for a 40-point grid over theta2, no starts, no
-// iterations: a fit takes well under a millisecond where two_stage / beta_binomial take tens to
-// hundreds, which is why the adaptive design (refitting 1 + [design] ensemble times per batch) uses
-// it. Owns only this estimator: the law, Lhat's fit and the other theta fits are t2_accuracy_law.hpp;
-// tests/laws' agreement test holds it against them. Method: schemas/laws.md, "moments".
+// by weighted regressions on Lhat (a 40-point grid over theta2, then a few Gauss-Newton steps for
+// theta0, theta1). No starts: a fit takes a fraction of a millisecond where two_stage /
+// beta_binomial take tens to hundreds, which is why the adaptive design (refitting 1 + [design]
+// ensemble times per batch) uses it. Owns only this estimator: the law, Lhat's fit and the other
+// theta fits are t2_accuracy_law.hpp; tests/design/test_moments_agreement.cpp holds it against
+// them. Method: schemas/laws.md, "moments".
 #pragma once
 
 #include <vector>

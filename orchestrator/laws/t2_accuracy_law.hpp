@@ -65,7 +65,7 @@ struct AccuracyFitOptions {
   std::vector<double> k_grid;                   // empty = default_k_grid(k_max)
   double k_max = 1024;                          // likelihood source; sampled: each checkpoint's min n
   double lhat_huber_delta = 1e-3;  // lhat train_loss: Approach 3's Huber delta on log residuals
-                                   // (Hoffmann's 1e-3; >= the noise sd makes it least squares)
+                                   // (Hoffmann's 1e-3; above every residual it is least squares)
   bool fit_both = true;   // also fit the method not used, so both are reported
   // A previous fit's 10-vector (T2AccuracyLaw theta): when given (bootstrap refits), Lhat and theta
   // start from it and a few others instead of the full grids: theta from it and four perturbations

@@ -251,3 +251,29 @@ TEST_CASE("refit recovers the ground-truth law and its optimum from the full gri
   CHECK(ef.n_interval.lo < ef.n_interval.hi);
   CHECK(ef.point_plan.best.n == dp.plan.best.n);  // the ensemble's point is the design's N*
 }
+
+TEST_CASE("a design document's N* is design_point_plan of what that batch saw", "[design]") {
+  // "The design's N*" of a store is refit.hpp's design_point_plan; a document of batch b records
+  // it for the results visible to b (batches < b - lag), and every plan the document records was
+  // made with design_plan_bounds.
+  SweepConfig c = testing::synthetic_config("adaptive", 9, "batches = 6\n");
+  SimulationResult sim = run_sweep(c, 6);
+  auto design = make_design(c);
+  int checked = 0;
+  for (const Document& d : sim.contents.documents) {
+    auto j = nlohmann::json::parse(d.json);
+    if (!j.contains("optimum")) continue;
+    StoreContents seen = visible_to_plan(sim.contents, d.batch, design->lag());
+    DesignPlan dp = design_point_plan(seen, c);
+    INFO("batch " << d.batch);
+    CHECK(double(j["optimum"]["n_star"]) == dp.plan.best.n);
+    CHECK(double(j["optimum"]["k_star"]) == dp.plan.best.k);
+    CHECK(j["fit"]["method"] == "moments");
+    CHECK(double(j["fit"]["point"]["theta2"]) == dp.fit.law.theta[7]);
+    const PlanBounds b = design_plan_bounds(c);
+    CHECK(double(j["optimum"]["n_lo"]) >= b.n_min);
+    CHECK(double(j["optimum"]["n_hi"]) <= b.n_max);
+    ++checked;
+  }
+  CHECK(checked >= 3);
+}
