@@ -33,6 +33,8 @@ std::string duration(double s) {
   auto t = static_cast<long long>(s + 0.5);
   return fmt::format("{:02}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60);
 }
+// Short spans in seconds (a makespan of 0.4 s is not "00:00:00"), long ones as hh:mm:ss.
+std::string span(double s) { return s >= 0 && s < 60 ? fmt::format("{:.2f} s", s) : duration(s); }
 }  // namespace
 
 SweepSummary summarize(const StoreContents& c, double now) {
@@ -169,7 +171,7 @@ std::string render_status(const SweepSummary& s, const std::string& path) {
   if (s.makespan > 0 && s.makespan_bound > 0)
     out += fmt::format("makespan   {} on {} worker(s); lower bound {} = max(job time / workers, longest train + eval) "
                        "-> {:.2f}x the bound\n",
-                       duration(s.makespan), s.workers, duration(s.makespan_bound), s.makespan / s.makespan_bound);
+                       span(s.makespan), s.workers, span(s.makespan_bound), s.makespan / s.makespan_bound);
   bool coordinating = s.live && !s.coordinator.empty();
   if (coordinating) {
     if (s.live_flops_rate > 0)

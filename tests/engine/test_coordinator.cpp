@@ -121,7 +121,7 @@ struct Fixture {
     config = small_config(store);
   }
   ~Fixture() { fs::remove_all(dir); }
-  SweepOutcome run(ScriptedTransport& t) {
+  SweepOutcome run(Transport& t) {
     Store s = Store::exists(store) ? Store::open(store) : Store::create(store, config.text, config.file);
     auto design = make_design(config);
     std::ostringstream log;
@@ -574,4 +574,89 @@ backend = "synthetic"
     ns.insert(r.n_params);
   }
   CHECK(ns == std::set<double>{1e5, 1e6, 1e7});
+}
+
+namespace {
+
+// Workers whose jobs run until cancelled. Raises a shutdown signal at the first dispatch and
+// another at each later poll until `signals` were sent; answers a cancel with a cancelled
+// result unless `deaf`.
+class HangingTransport final : public Transport {
+ public:
+  HangingTransport(int workers, int signals, bool deaf) : workers_(workers), signals_(signals), deaf_(deaf) {
+    for (int i = 1; i <= workers; ++i) {
+      WorkerEvent e;
+      e.type = WorkerEvent::Type::ready;
+      e.worker = i;
+      e.host = "test";
+      events_.push_back(e);
+    }
+  }
+  int worker_count() const override { return workers_; }
+  void send_job(int worker, const JobMessage& job) override {
+    running_[worker] = job;
+    if (raised_ == 0) raise_one();
+  }
+  void cancel(int worker) override {
+    ++cancels;
+    if (deaf_ || !running_.count(worker)) return;
+    WorkerEvent e;
+    e.type = WorkerEvent::Type::result;
+    e.worker = worker;
+    e.result.kind = running_[worker].kind;
+    e.result.index = running_[worker].index();
+    e.result.attempt = running_[worker].attempt;
+    e.result.ok = false;
+    e.result.failure = FailureClass::cancelled;
+    e.result.reason = "cancelled";
+    running_.erase(worker);
+    events_.push_back(e);
+  }
+  void stop_all() override {}
+  bool poll(WorkerEvent& out, std::chrono::microseconds) override {
+    if (raised_ > 0 && raised_ < signals_) raise_one();
+    if (events_.empty()) return false;
+    out = events_.front();
+    events_.pop_front();
+    return true;
+  }
+  int cancels = 0;
+
+ private:
+  void raise_one() {
+    ++raised_;
+    std::raise(raised_ % 2 ? SIGINT : SIGTERM);  // INT and TERM mean the same
+  }
+  int workers_, signals_, raised_ = 0;
+  bool deaf_;
+  std::map<int, JobMessage> running_;
+  std::deque<WorkerEvent> events_;
+};
+
+}  // namespace
+
+TEST_CASE("a second shutdown signal cancels the running jobs at once, a third leaves at once") {
+  Fixture f;
+  f.config.shutdown_grace = 100000;  // a test that waited for the grace would never end
+  install_shutdown_handlers();
+  SECTION("twice: cancelled now, attempts given back") {
+    HangingTransport t(2, 2, false);
+    auto out = f.run(t);
+    CHECK(out.end == SweepOutcome::End::interrupted);
+    CHECK(t.cancels == 2);
+  }
+  SECTION("three times, with workers that do not answer the cancel: the coordinator leaves anyway") {
+    HangingTransport t(2, 3, true);
+    auto out = f.run(t);
+    CHECK(out.end == SweepOutcome::End::interrupted);
+    CHECK_THAT(out.reason, Catch::Contains("did not answer the cancel"));
+  }
+  clear_shutdown_signal();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  auto c = read_store(f.store);
+  for (auto& r : c.runs) {
+    CHECK(r.state == JobState::pending);  // no job is left "running" for the next session to count as lost
+    CHECK(r.attempts == 0);
+  }
 }
