@@ -69,9 +69,10 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
     if (m.loss_law)
       for (double d : logspace(m.d.lo, m.d.hi, 60)) law += fmt_g(d) + " " + fmt_g(m.loss_law->law.score(n, d)) + "\n";
     law += "\n\n";
-    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, colour(i),
+    const std::string c = sequential(i, static_cast<int>(groups.size()));
+    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, c,
                         quote("N = " + sci(n)));
-    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, colour(i));
+    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, c);
     ++i;
   }
   if (m.loss_law) plot += ", keyentry with lines lw 2 lc rgb 'black' title 'fitted L(N, D)'";
@@ -79,7 +80,7 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
   f.name = "loss_vs_d";
   f.title = "Training loss vs D for each model size N";
   f.caption = fmt::format("Final training loss (nats/token) of every finished run against its training tokens D, one "
-                          "colour per model size N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
+                          "colour per model size N, dark to light with growing N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.d.lo / 1.3), fmt_g(m.d.hi * 1.3)) +
              "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
@@ -105,9 +106,10 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
     if (m.loss_law)
       for (double n : logspace(m.n.lo, m.n.hi, 60)) law += fmt_g(n) + " " + fmt_g(m.loss_law->law.score(n, c / (6 * n))) + "\n";
     law += "\n\n";
-    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, colour(i),
+    const std::string col = sequential(i, static_cast<int>(by_c.size()));
+    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, col,
                         quote(fmt::format("C ≈ {} FLOPs ({} run{})", sci(c), cs.size(), cs.size() == 1 ? "" : "s")));
-    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, colour(i));
+    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, col);
     ++i;
   }
   if (m.loss_law) plot += ", keyentry with lines lw 2 lc rgb 'black' title 'fitted L(N, C/6N)'";
@@ -115,7 +117,7 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
   f.name = "isoflop";
   f.title = "IsoFLOP profiles";
   f.caption = "Final training loss against model size N for runs of similar training compute C = 6ND (binned per "
-              "quarter decade; the legend gives each bin's centre and its number of runs). A grid sweep's bins hold "
+              "quarter decade, dark to light with growing C; the legend gives each bin's centre and its number of runs). A grid sweep's bins hold "
               "few runs each; an IsoFLOP design fills them." + loss_fit_note(m) +
               " Each line is the law along D = C/6N at the bin's centre.";
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
