@@ -44,6 +44,20 @@ std::string loss_fit_note(const ReportModel& m) {
                      "{:.3g}, R² (log) {:.3f}.", t[0], t[1], t[2], t[3], t[4], f.rmse, f.r2_log);
 }
 
+// A log axis over less than two decades gets one or two labelled ticks from gnuplot; label the
+// values the runs used instead (at most 12 of them), which is what a reader looks for.
+std::string value_ticks(const char* axis, std::vector<double> values, const Range& r) {
+  if (r.empty() || r.hi > 100 * r.lo) return "";
+  std::sort(values.begin(), values.end());
+  std::vector<double> distinct;
+  for (double v : values)
+    if (distinct.empty() || v > distinct.back() * 1.01) distinct.push_back(v);
+  if (distinct.size() > 12) return "";
+  std::string t = fmt::format("set {}tics (", axis);
+  for (std::size_t i = 0; i < distinct.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", quote(sci(distinct[i])), fmt_g(distinct[i]));
+  return t + ")\n";
+}
+
 }  // namespace
 
 std::string file_part(const std::string& task) {
@@ -60,6 +74,8 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
     return std::nullopt;
   }
   std::string pts, law, plot;
+  std::vector<double> ds;
+  for (const Checkpoint& c : m.runs.checkpoints) ds.push_back(c.d);
   int i = 0;
   for (auto& [key, cs] : groups) {
     std::vector<double> ns;
@@ -83,6 +99,7 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
                           "colour per model size N, dark to light with growing N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.d.lo / 1.3), fmt_g(m.d.hi * 1.3)) +
+             value_ticks("x", ds, m.d) +
              "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
              "set title 'Training loss vs D per model size N'\nplot " + plot + "\n";
   return f;
@@ -122,6 +139,11 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
               " Each line is the law along D = C/6N at the bin's centre.";
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.n.lo / 1.3), fmt_g(m.n.hi * 1.3)) +
+             value_ticks("x", [&] {
+               std::vector<double> ns;
+               for (const Checkpoint& c : m.runs.checkpoints) ns.push_back(c.n);
+               return ns;
+             }(), m.n) +
              "set logscale x\nset xlabel 'parameters N'\nset ylabel 'loss (nats/token)'\n"
              "set title 'IsoFLOP profiles: loss vs N at similar 6ND'\nplot " + plot + "\n";
   return f;
