@@ -317,7 +317,7 @@ Frontier frontier(const ReportModel& m, const TaskModel& t) {
       const double to = std::max(m.train_flops.hi, 10 * base.total_flops);
       f.budget_label = "total budget C = 6ND + 2N·T·k·Q (FLOPs)";
       auto plans = plans_over(base, m.train_flops.lo, to);
-      add(fmt::format("T², end to end, Q = {}, T = {}", sci(base.queries), sci(base.tokens_per_sample)), plans, false);
+      add(fmt::format("T², end to end, Q = {:g} queries, T = {:g} tokens/sample", base.queries, base.tokens_per_sample), plans, false);
       if (ref) add("Chinchilla (loss-optimal N, D for the same training spend)", plans, true);
     } else {
       // The paper's split form (§3.3) for three inference budgets per served token around the
