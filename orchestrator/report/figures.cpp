@@ -242,6 +242,7 @@ std::optional<Figure> pass_at_k(const ReportModel&, const TaskModel& t, std::str
   } else {
     f.caption += "No law is drawn: " + t.why_not + ".";
   }
+  if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
   f.script = datablock("measured", measured) + datablock("law", t.fit ? law : "") + datablock("band", band ? bands : "") +
              datablock("ext", extend ? ext : "") +
              fmt::format("set logscale x 2\nset xrange [0.9:{}]\nset yrange [0:1]\nset xlabel 'samples per problem k'\n"
@@ -420,6 +421,7 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
             "the Chinchilla (loss-optimal) choice.",
       ratio ? "D/N" : "N", band.lo, band.hi, m.bounds.n_min, m.bounds.n_max, m.bounds.d_min, m.bounds.d_max,
       m.bounds.k_max, m.bounds_rule);
+  if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
   if (!target_rows.empty()) f.caption += " Cross: the plan for the store's [target], as `t2 plan` prints it.";
   if (!notes.empty()) f.caption += fmt::format(" Where: {}.", fmt::join(notes, " | "));
   f.script = datablock("front", rows) + datablock("target", target_rows) +
