@@ -44,6 +44,20 @@ std::string loss_fit_note(const ReportModel& m) {
                      "{:.3g}, R² (log) {:.3f}.", t[0], t[1], t[2], t[3], t[4], f.rmse, f.r2_log);
 }
 
+// A log axis over less than two decades gets one or two labelled ticks from gnuplot; label the
+// values the runs used instead (at most 12 of them), which is what a reader looks for.
+std::string value_ticks(const char* axis, std::vector<double> values, const Range& r) {
+  if (r.empty() || r.hi > 100 * r.lo) return "";
+  std::sort(values.begin(), values.end());
+  std::vector<double> distinct;
+  for (double v : values)
+    if (distinct.empty() || v > distinct.back() * 1.01) distinct.push_back(v);
+  if (distinct.size() > 12) return "";
+  std::string t = fmt::format("set {}tics (", axis);
+  for (std::size_t i = 0; i < distinct.size(); ++i) t += fmt::format("{}{} {}", i ? ", " : "", quote(sci(distinct[i])), fmt_g(distinct[i]));
+  return t + ")\n";
+}
+
 }  // namespace
 
 std::string file_part(const std::string& task) {
@@ -60,6 +74,8 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
     return std::nullopt;
   }
   std::string pts, law, plot;
+  std::vector<double> ds;
+  for (const Checkpoint& c : m.runs.checkpoints) ds.push_back(c.d);
   int i = 0;
   for (auto& [key, cs] : groups) {
     std::vector<double> ns;
@@ -69,9 +85,10 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
     if (m.loss_law)
       for (double d : logspace(m.d.lo, m.d.hi, 60)) law += fmt_g(d) + " " + fmt_g(m.loss_law->law.score(n, d)) + "\n";
     law += "\n\n";
-    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, colour(i),
+    const std::string c = sequential(i, static_cast<int>(groups.size()));
+    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, c,
                         quote("N = " + sci(n)));
-    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, colour(i));
+    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, c);
     ++i;
   }
   if (m.loss_law) plot += ", keyentry with lines lw 2 lc rgb 'black' title 'fitted L(N, D)'";
@@ -79,9 +96,10 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
   f.name = "loss_vs_d";
   f.title = "Training loss vs D for each model size N";
   f.caption = fmt::format("Final training loss (nats/token) of every finished run against its training tokens D, one "
-                          "colour per model size N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
+                          "colour per model size N, dark to light with growing N ({} runs).", m.runs.checkpoints.size()) + loss_fit_note(m);
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.d.lo / 1.3), fmt_g(m.d.hi * 1.3)) +
+             value_ticks("x", ds, m.d) +
              "set logscale x\nset xlabel 'training tokens D'\nset ylabel 'loss (nats/token)'\n"
              "set title 'Training loss vs D per model size N'\nplot " + plot + "\n";
   return f;
@@ -105,9 +123,10 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
     if (m.loss_law)
       for (double n : logspace(m.n.lo, m.n.hi, 60)) law += fmt_g(n) + " " + fmt_g(m.loss_law->law.score(n, c / (6 * n))) + "\n";
     law += "\n\n";
-    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, colour(i),
+    const std::string col = sequential(i, static_cast<int>(by_c.size()));
+    plot += fmt::format("{}$pts index {} with points pt 7 ps 0.8 lc rgb '{}' title {}", i ? ", " : "", i, col,
                         quote(fmt::format("C ≈ {} FLOPs ({} run{})", sci(c), cs.size(), cs.size() == 1 ? "" : "s")));
-    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, colour(i));
+    if (m.loss_law) plot += fmt::format(", $law index {} with lines lw 2 lc rgb '{}' notitle", i, col);
     ++i;
   }
   if (m.loss_law) plot += ", keyentry with lines lw 2 lc rgb 'black' title 'fitted L(N, C/6N)'";
@@ -115,11 +134,16 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
   f.name = "isoflop";
   f.title = "IsoFLOP profiles";
   f.caption = "Final training loss against model size N for runs of similar training compute C = 6ND (binned per "
-              "quarter decade; the legend gives each bin's centre and its number of runs). A grid sweep's bins hold "
+              "quarter decade, dark to light with growing C; the legend gives each bin's centre and its number of runs). A grid sweep's bins hold "
               "few runs each; an IsoFLOP design fills them." + loss_fit_note(m) +
               " Each line is the law along D = C/6N at the bin's centre.";
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.n.lo / 1.3), fmt_g(m.n.hi * 1.3)) +
+             value_ticks("x", [&] {
+               std::vector<double> ns;
+               for (const Checkpoint& c : m.runs.checkpoints) ns.push_back(c.n);
+               return ns;
+             }(), m.n) +
              "set logscale x\nset xlabel 'parameters N'\nset ylabel 'loss (nats/token)'\n"
              "set title 'IsoFLOP profiles: loss vs N at similar 6ND'\nplot " + plot + "\n";
   return f;
@@ -218,6 +242,7 @@ std::optional<Figure> pass_at_k(const ReportModel&, const TaskModel& t, std::str
   } else {
     f.caption += "No law is drawn: " + t.why_not + ".";
   }
+  if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
   f.script = datablock("measured", measured) + datablock("law", t.fit ? law : "") + datablock("band", band ? bands : "") +
              datablock("ext", extend ? ext : "") +
              fmt::format("set logscale x 2\nset xrange [0.9:{}]\nset yrange [0:1]\nset xlabel 'samples per problem k'\n"
@@ -293,7 +318,7 @@ Frontier frontier(const ReportModel& m, const TaskModel& t) {
       const double to = std::max(m.train_flops.hi, 10 * base.total_flops);
       f.budget_label = "total budget C = 6ND + 2N·T·k·Q (FLOPs)";
       auto plans = plans_over(base, m.train_flops.lo, to);
-      add(fmt::format("T², end to end, Q = {}, T = {}", sci(base.queries), sci(base.tokens_per_sample)), plans, false);
+      add(fmt::format("T², end to end, Q = {:g} queries, T = {:g} tokens/sample", base.queries, base.tokens_per_sample), plans, false);
       if (ref) add("Chinchilla (loss-optimal N, D for the same training spend)", plans, true);
     } else {
       // The paper's split form (§3.3) for three inference budgets per served token around the
@@ -396,6 +421,7 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
             "the Chinchilla (loss-optimal) choice.",
       ratio ? "D/N" : "N", band.lo, band.hi, m.bounds.n_min, m.bounds.n_max, m.bounds.d_min, m.bounds.d_max,
       m.bounds.k_max, m.bounds_rule);
+  if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
   if (!target_rows.empty()) f.caption += " Cross: the plan for the store's [target], as `t2 plan` prints it.";
   if (!notes.empty()) f.caption += fmt::format(" Where: {}.", fmt::join(notes, " | "));
   f.script = datablock("front", rows) + datablock("target", target_rows) +

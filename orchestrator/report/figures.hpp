@@ -31,6 +31,7 @@ struct TaskModel {
   FitData data;
   std::optional<LawFit> fit;
   std::string why_not;              // why there is no fit (one line), when !fit
+  std::string unusable;             // non-empty: why the fit's numbers cannot be trusted (captions say so)
   std::optional<Plan> target_plan;  // the plan for the config's [target], as `t2 plan` prints it
   std::optional<PlanIntervals> target_intervals;
 };

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -40,6 +41,19 @@ std::string colour(int series) {
   // for the style legend (solid / dashed / dotted).
   static const char* kPalette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B", "#7F7F7F"};
   return kPalette[static_cast<unsigned>(series) % 8];
+}
+
+std::string sequential(int i, int n) {
+  // viridis (matplotlib's perceptually uniform map) at 9 anchors, interpolated linearly; the
+  // last anchor is a darker yellow than viridis' end so points stay visible on white.
+  static const double kAnchors[9][3] = {{68, 1, 84},    {71, 44, 122},  {59, 81, 139},   {44, 113, 142}, {33, 144, 141},
+                                        {39, 173, 129}, {92, 200, 99},  {170, 220, 50}, {220, 200, 20}};
+  const double t = n <= 1 ? 0.0 : double(i) / (n - 1) * 8;
+  const int a = std::min(7, static_cast<int>(t));
+  const double f = t - a;
+  int rgb[3];
+  for (int c = 0; c < 3; ++c) rgb[c] = static_cast<int>(std::lround(kAnchors[a][c] + f * (kAnchors[a + 1][c] - kAnchors[a][c])));
+  return fmt::format("#{:02X}{:02X}{:02X}", rgb[0], rgb[1], rgb[2]);
 }
 
 std::vector<double> logspace(double lo, double hi, int n) {

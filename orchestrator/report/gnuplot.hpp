@@ -18,6 +18,9 @@ std::string quote(const std::string& text);
 
 std::string fmt_g(double x);                        // 6 significant digits, gnuplot-readable
 std::string colour(int series);                     // Okabe-Ito palette (colour-blind safe), cycled
+// For ordered series (model sizes, compute bins): viridis from dark purple (i = 0) to yellow
+// (i = n - 1), so many series stay distinguishable and their order readable.
+std::string sequential(int i, int n);
 std::vector<double> logspace(double lo, double hi, int n);  // inclusive, n >= 2
 
 // Runs `program args…` with stdout and stderr into `log`, from the working directory `dir`.

@@ -123,6 +123,12 @@ ReportModel build_model(const StoreContents& contents, const std::optional<Sweep
     } catch (const std::exception& e) {
       t.why_not = std::string("the T² accuracy law could not be fitted (") + e.what() + ")";
     }
+    // A negative log-likelihood of discrete data cannot be negative, and an rmse cannot be
+    // infinite: either means the fit's numbers (and every curve drawn from it) are not usable.
+    if (t.fit && (!std::isfinite(t.fit->rmse) || !std::isfinite(t.fit->objective) ||
+                  (t.fit->method == "beta_binomial" && t.fit->objective < 0)))
+      t.unusable = fmt::format("this fit is not usable (objective {:.4g}, rmse {:.4g}); its curves, bands and plan are "
+                               "drawn as fitted, not as trustworthy", t.fit->objective, t.fit->rmse);
     if (t.fit && m.target) {
       try {
         const ChinchillaParams* ref = t.fit->has_reference ? &t.fit->reference.params : nullptr;
@@ -174,10 +180,21 @@ std::string fit_summary(const ReportModel& m, const TaskModel& t) {
                    "L̂ stage R² (log) {:.3f}.", html(f.method), to_string(f.source), f.points, f.rmse, f.r2_log);
   if (!f.bootstrap.replicates.empty())
     s += fmt::format(" Intervals: 95% percentile bootstrap, {} refits ({} failed).", f.bootstrap.replicates.size(), f.bootstrap.failed);
-  s += "</p>\n<table border=\"1\" cellpadding=\"3\"><tr><th>parameter</th><th>value</th><th>95% interval</th></tr>\n";
-  for (std::size_t i = 0; i < f.param_names.size(); ++i)
-    s += fmt::format("<tr><td>{}</td><td>{:.4g}</td><td>{}</td></tr>\n", html(f.param_names[i]), f.law.theta[i],
-                     i < f.intervals.size() ? fmt::format("[{:.4g}, {:.4g}]", f.intervals[i].lo, f.intervals[i].hi) : "–");
+  if (!t.unusable.empty()) s += " <b>Warning: " + html(t.unusable) + "</b>.";
+  s += "</p>\n<table border=\"1\" cellpadding=\"3\"><tr><th>parameter</th><th>value</th><th>95% interval</th><th>note</th></tr>\n";
+  const std::vector<ParamSpec> specs = f.law.law->params();
+  for (std::size_t i = 0; i < f.param_names.size(); ++i) {
+    // A value on its bound is not a measurement: the data did not pin it (say so beside it).
+    std::string note;
+    if (i < specs.size()) {
+      const double v = f.law.theta[i], tol = 1e-6 * std::max(1.0, std::abs(v));
+      if (std::abs(v - specs[i].lower) <= tol) note = fmt::format("on its lower bound {:g}: not identified by the data", specs[i].lower);
+      if (std::abs(v - specs[i].upper) <= tol) note = fmt::format("on its upper bound {:g}: not identified by the data", specs[i].upper);
+    }
+    s += fmt::format("<tr><td>{}</td><td>{:.4g}</td><td>{}</td><td>{}</td></tr>\n", html(f.param_names[i]), f.law.theta[i],
+                     i < f.intervals.size() ? fmt::format("[{:.4g}, {:.4g}]", f.intervals[i].lo, f.intervals[i].hi) : "–",
+                     html(note));
+  }
   s += "</table>\n";
   if (!m.target) return s + "<p>No [target] in the store's config: no plan (see `t2 plan --help`).</p>\n";
   if (!t.target_plan || !t.target_plan->best.feasible)

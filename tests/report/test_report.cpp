@@ -58,9 +58,11 @@ StoreContents simulated(const std::string& strategy, std::uint32_t batches) {
   return simulate_sweep(c, *design, workload, batches).contents;
 }
 
-ReportOptions quick() {
+// bands: bootstrap refits for the cases that look at bands (enough to draw one; the intervals'
+// quality is the laws' tests' business); the others fit once, which keeps the suite fast.
+ReportOptions quick(std::uint32_t bands = 0) {
   ReportOptions o;
-  o.bootstrap = 12;  // enough for a band; the intervals' quality is the laws' tests' business
+  o.bootstrap = bands;
   o.threads = 2;
   return o;
 }
@@ -91,7 +93,7 @@ std::vector<std::vector<double>> block_rows(const std::string& script, const std
 TEST_CASE("every figure is rendered to SVG and to a PNG that is not blank", "[report]") {
   StoreContents store = simulated("adaptive", 4);
   fs::path dir = fresh_dir("all");
-  ReportFiles files = write_report(store, dir.string(), quick());
+  ReportFiles files = write_report(store, dir.string(), quick(12));
   std::vector<std::string> want = {"loss_vs_d", "isoflop"};
   for (const char* t : {"arithmetic", "spatial"})
     for (const char* f : {"pass_at_k_", "frontier_n_", "tokens_per_param_"}) want.push_back(std::string(f) + t);
@@ -131,7 +133,7 @@ TEST_CASE("labels print as written: pass@k, C ≈, C_inf, T²", "[report]") {
 TEST_CASE("measured pass@k stops at the n samples; the law goes on dashed to the plan's k*", "[report]") {
   StoreContents store = simulated("grid", 2);
   fs::path dir = fresh_dir("samples");
-  ReportFiles files = write_report(store, dir.string(), quick());
+  ReportFiles files = write_report(store, dir.string(), quick(12));
   const std::string gp = slurp(files.script);
   auto measured = block_rows(gp, "pass_at_k_arithmetic", "measured");
   REQUIRE(!measured.empty());

@@ -140,6 +140,14 @@ def main():
     _, r1 = read_csv(os.path.join(e1, "runs.csv"))
     check([r["loss"] for r in r3] == [r["loss"] for r in r1], "runs.csv imports every run with its loss")
 
+    # The run column keeps two runs apart that share (N, D, loss), as replicates may.
+    twins = os.path.join(work, "twins.csv")
+    open(twins, "w").write("run,N,D,loss,task,problem,n,c,nll\n"
+                           "0,1e6,2e7,3.5,arith,0,4,1,1.2\n1,1e6,2e7,3.5,arith,0,4,3,0.4\n")
+    twins_store = os.path.join(work, "twins.h5")
+    p = t2("import", twins, "--store", twins_store)
+    check("2 runs" in p.stdout and "2 evals" in p.stdout, f"two runs with equal (N, D, loss) and their evals: {p.stdout}")
+
     # 5. the documented h5py + pandas snippet, as written in the schema
     doc = open(os.path.join(SOURCE, "schemas", "export-layout.md")).read()
     snippet = re.search(r"```python\n(.*?)```", doc, re.S).group(1)

@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
 
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/store/export.hpp"
@@ -73,4 +76,42 @@ TEST_CASE("a failed export leaves no file behind", "[export]") {
   std::string dir = scratch_dir("export_fail");
   CHECK_THROWS_AS(export_hdf5(tiny(), dir + "/no/such/dir/out.h5"), StoreError);
   CHECK(std::filesystem::is_empty(dir));
+}
+
+TEST_CASE("an export without done jobs still has every column, with no rows", "[export]") {
+  std::string dir = scratch_dir("export_empty");
+  StoreContents c;
+  c.schema_version = kStoreSchemaVersion;
+  export_hdf5(c, dir + "/out.h5");
+  h5::Id f = h5::open_file(dir + "/out.h5", false);
+  h5::Id runs = h5::open_group(f, "runs"), evals = h5::open_group(f, "evals");
+  for (const char* name : {"run", "N", "D", "loss", "host"}) {
+    INFO(name);
+    h5::Id ds = h5::open_dataset(runs, name);
+    CHECK(h5::length(ds) == 0);
+  }
+  for (const char* name : {"eval", "run", "task", "n", "mean_nll"}) {
+    INFO(name);
+    h5::Id ds = h5::open_dataset(evals, name);
+    CHECK(h5::length(ds) == 0);
+  }
+  export_csv(c, dir + "/csv");
+  std::ifstream in(dir + "/csv/results.csv");
+  std::string header, row;
+  std::getline(in, header);
+  CHECK(header == "run,N,D,loss,task,problem,n,c,nll");
+  CHECK_FALSE(std::getline(in, row));
+}
+
+TEST_CASE("results.csv holds one row per problem with its correct count, in the import's columns", "[export]") {
+  std::string dir = scratch_dir("export_results");
+  export_csv(tiny(), dir);
+  std::ifstream in(dir + "/results.csv");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  REQUIRE(lines.size() == 3);  // header + 2 problems of the one done eval; the pending run is left out
+  const TrainResult r = train_result(0);
+  // N and D as the worker reported them (schemas/columns.md), c the correct samples of 4.
+  CHECK(lines[1] == fmt::format("0,{},{},{},arith,0,4,1,{}", r.params, r.tokens_seen, r.final_loss, tiny().evals[0].result.answer_nll[0]));
+  CHECK(lines[2].rfind(fmt::format("0,{},{},{},arith,1,4,4,", r.params, r.tokens_seen, r.final_loss), 0) == 0);
 }
