@@ -249,7 +249,7 @@ TEST_CASE("setup lines, --gres, --cpus-per-task, --chdir and extra #SBATCH lines
   o.chdir = true;
   o.sbatch = {"--mem=64G", "--constraint=a100|h100"};
   o.setup = {"module load cuda/12.1 2>/dev/null || true", "export T2_SETUP_SEEN=\"it's set\"",
-             "source \"$WORKDIR/venv-activate\""};
+             "source \"$WORKDIR/venv-activate\""};  // which reads an unset variable, as activate scripts do
   std::string s = render_sbatch_script(o);
   CHECK(has_line(s, "#SBATCH --gres=gpu:a100:4"));
   CHECK(has_line(s, "#SBATCH --cpus-per-task=16"));
@@ -267,7 +267,7 @@ TEST_CASE("setup lines, --gres, --cpus-per-task, --chdir and extra #SBATCH lines
 
   // Run it outside Slurm with a stand-in mpirun: what the setup lines set reaches mpirun, and
   // the script runs in --chdir.
-  write_file(dir / "venv-activate", "export T2_VENV_ACTIVE=yes\n");
+  write_file(dir / "venv-activate", "export T2_VENV_ACTIVE=yes${T2_UNSET_IN_THIS_TEST}\n");
   write_file(dir / "mpirun", "#!/bin/bash\necho \"$T2_SETUP_SEEN|$T2_VENV_ACTIVE|$PWD\" > mpirun.seen\n", true);
   write_file(dir / "job.sbatch", s);
   std::string out = run_bash(dir / "job.sbatch", "PATH=" + dir.path.string() + ":$PATH bash \"$1\"; echo rc=$?");
