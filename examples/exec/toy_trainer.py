@@ -2,7 +2,7 @@
 """toy_trainer.py — a stand-in for your own trainer, wired into t2 through the exec backend.
 
 It follows the job-result contract (schemas/job-result.md) through the helper
-examples/python/t2_result.py (standard library + NumPy), so you can read it next to your
+examples/python/t2_result.py (standard library; NumPy for arrays), so you can read it next to your
 PyTorch/JAX script and copy the lines that matter: parse the arguments t2 fills in, do the work,
 hand the numbers to the helper, which writes the result JSON atomically to the path t2 gave you.
 A real PyTorch trainer wired the same way is examples/pytorch/.

@@ -1,7 +1,7 @@
 """t2_result.py — write the result files of t2's exec backend (schemas/job-result.md) from Python.
 
 Copy this file next to your trainer, or put examples/python on PYTHONPATH. It needs the standard
-library and NumPy only. What it owns: the field names, the checks a script can make before t2
+library only, plus NumPy for NumPy arrays and .npy outcome files. What it owns: the field names, the checks a script can make before t2
 does (shapes, types), and writing each file atomically (a temporary file in the same directory,
 fsync, rename), so that a job killed mid-write never leaves half a result. It does not hide a
 diverged run: a NaN or infinite loss is written as such, and t2 records the job as a bad_result.
@@ -22,7 +22,10 @@ import os
 import tempfile
 from types import SimpleNamespace
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError:  # plain lists still work; NumPy arrays and .npy outcome files need NumPy
+    np = None
 
 # Above this many outcomes (problems x samples) write_eval_result stores them in a .npy file
 # beside the JSON rather than inline: a 1000 x 64 matrix is ~200 kB of JSON text but 64 kB of .npy.
@@ -89,6 +92,26 @@ def _number(name, value):
         raise TypeError(f"{name} = {value!r}: expected a number") from None
 
 
+def _outcome_rows(correct):
+    # problems x samples of 0/1 ints, from a NumPy array or a list of lists
+    if np is not None and isinstance(correct, np.ndarray):
+        if correct.ndim != 2:
+            raise ValueError(f"correct has shape {correct.shape}; expected (problems, samples)")
+        correct = correct.tolist()
+    rows = []
+    for i, row in enumerate(correct):
+        values = []
+        for j, v in enumerate(row):
+            if v is True or v is False or v in (0, 1):
+                values.append(int(v))
+            else:
+                raise ValueError(f"correct[{i}][{j}] = {v!r}: must be 0, 1 or a bool")
+        rows.append(values)
+    if len({len(r) for r in rows}) > 1:
+        raise ValueError(f"correct: rows of different lengths {sorted({len(r) for r in rows})}")
+    return rows
+
+
 def _dump(obj):
     # allow_nan: a non-finite loss is written as NaN/Infinity, which t2 reports by name
     # ("loss = NaN: must be a finite number > 0") as a bad result instead of a crash here.
@@ -144,17 +167,11 @@ def write_eval_result(path, *, correct, nll=None, tokens_per_sample=None, flops=
     result files). npy: True writes the outcomes to a .npy file beside the result, False inline;
     None decides by size (NPY_THRESHOLD).
     """
-    outcomes = np.asarray(correct)
-    if outcomes.ndim != 2:
-        raise ValueError(f"correct has shape {outcomes.shape}; expected (problems, samples)")
-    if outcomes.dtype != np.bool_:
-        if not np.isin(outcomes, (0, 1)).all():
-            raise ValueError("correct: every entry must be 0/1 or a bool")
-    outcomes = outcomes.astype(np.uint8)
-    problems, samples = outcomes.shape
-    result = {"problems": int(problems), "samples": int(samples)}
+    rows = _outcome_rows(correct)
+    problems, samples = len(rows), len(rows[0]) if rows else 0
+    result = {"problems": problems, "samples": samples}
     if nll is not None:
-        values = [float(v) for v in np.asarray(nll, dtype=np.float64).reshape(-1)]
+        values = [float(v) for v in (np.asarray(nll, dtype=np.float64).reshape(-1) if np is not None else nll)]
         if len(values) != problems:
             raise ValueError(f"nll has {len(values)} entries; expected one per problem ({problems})")
         result["nll"] = values
@@ -168,15 +185,17 @@ def write_eval_result(path, *, correct, nll=None, tokens_per_sample=None, flops=
             raise ValueError(f"problem_ids has {len(ids)} entries; expected one per problem ({problems})")
         result["problem_ids"] = ids
     if npy is None:
-        npy = problems * samples > NPY_THRESHOLD
+        npy = np is not None and problems * samples > NPY_THRESHOLD
     if npy:
+        if np is None:
+            raise RuntimeError("npy=True needs NumPy")
         npy_path = os.path.splitext(os.path.abspath(path))[0] + ".outcomes.npy"
         buf = io.BytesIO()
-        np.save(buf, outcomes)
+        np.save(buf, np.array(rows, dtype=np.uint8).reshape(problems, samples))
         write_atomically(npy_path, buf.getvalue(), mode="wb")
         result["outcomes_file"] = npy_path
     else:
-        result["correct"] = outcomes.tolist()
+        result["correct"] = rows
     result.update(extra)
     write_atomically(path, _dump(result))
     return result

@@ -1,6 +1,8 @@
 // cmd_slurm.cpp — `t2 slurm SWEEP.toml [options] [--submit]`: writes a batch script that runs the
 // sweep in one Slurm allocation with requeue and a USR1 lead before the time limit (rendered by
 // slurm_script.cpp from slurm/t2.sbatch.template), and with --submit hands it to sbatch.
+// Options come from the flags, then the sweep's [slurm] table, then the defaults. It reads only
+// [sweep] name/shutdown_grace and [slurm] of the sweep: `t2 run` in the job checks the rest.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -19,6 +21,7 @@
 
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/slurm_script.hpp"
+#include "orchestrator/config/sweep_config.hpp"
 
 extern char** environ;
 
@@ -36,31 +39,36 @@ const char* kUsage =
     "before the time limit so that t2 stops gracefully, flushes the store and the script\n"
     "requeues itself; the next start resumes. See slurm/README.md.\n";
 
-// The job name: [sweep] name when the file has one, else the file's stem; reduced to the
-// characters Slurm and the output file name handle well.
-std::string default_job_name(const std::string& sweep) {
-  std::string name;
+// The sweep file as TOML; a syntax error is a bad config (exit 1), named with file and line.
+toml::table parse_sweep(const std::string& sweep) {
   try {
-    toml::table t = toml::parse_file(sweep);
-    name = t["sweep"]["name"].value_or(std::string());
+    return toml::parse_file(sweep);
   } catch (const toml::parse_error& e) {
     std::ostringstream where;
     where << e.source().begin.line;
-    throw std::runtime_error(fmt::format("{}:{}: {}", sweep, where.str(), e.description()));  // exit 1: a bad file
+    throw std::runtime_error(fmt::format("{}:{}: {}", sweep, where.str(), e.description()));
   }
+}
+
+// The job name: [sweep] name when the file has one, else the file's stem; reduced to the
+// characters Slurm and the output file name handle well.
+std::string default_job_name(const toml::table& t, const std::string& sweep) {
+  std::string name = t["sweep"]["name"].value_or(std::string());
   if (name.empty()) name = fs::path(sweep).stem().string();
   std::string out;
   for (char c : name) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_');
   return "t2-" + out;
 }
 
-// [sweep] shutdown_grace of the sweep file (seconds; 60, the config's default, when absent).
-double sweep_shutdown_grace(const std::string& sweep) {
-  try {
-    return toml::parse_file(sweep)["sweep"]["shutdown_grace"].value_or(60.0);
-  } catch (const toml::parse_error&) {
-    return 60.0;  // default_job_name() has reported the syntax error already
-  }
+// The [slurm] table (schemas/sweep-config.md); absent = every default. Its errors are config
+// errors (exit 1): "FILE:LINE: slurm.KEY = VALUE: problem".
+SlurmConfig slurm_table(const toml::table& t, const std::string& sweep) {
+  const toml::node* node = t.get("slurm");
+  if (!node) return {};
+  if (!node->is_table())
+    throw ConfigError(sweep, static_cast<int>(node->source().begin.line), "slurm", render(*node), "expected a table");
+  TableReader reader(*node->as_table(), "slurm", sweep);
+  return read_slurm_config(reader);
 }
 
 std::string self_executable() {
@@ -69,13 +77,22 @@ std::string self_executable() {
   return ec ? std::string() : p.string();
 }
 
-// Runs `sbatch --parsable SCRIPT`; returns the job id. sbatch's stderr goes to ours.
+// Runs `sbatch --parsable SCRIPT`; returns the job id. A failure (sbatch missing, a non-zero
+// exit, no job id on its output) throws with sbatch's own error text, which is what says why
+// (a bad account, partition or gres).
 std::string submit(const std::string& script) {
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error(fmt::format("pipe: {}", std::strerror(errno)));
+  // stderr to an unlinked temporary file, read after sbatch exits: no second pipe to drain
+  // while the first one is read.
+  char err_path[] = "/tmp/t2-sbatch-stderr-XXXXXX";
+  int err = ::mkstemp(err_path);
+  if (err < 0) throw std::runtime_error(fmt::format("mkstemp: {}", std::strerror(errno)));
+  ::unlink(err_path);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err, 2);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   std::string prog = "sbatch", flag = "--parsable";
   char* argv[] = {prog.data(), flag.data(), const_cast<char*>(script.c_str()), nullptr};
@@ -85,7 +102,10 @@ std::string submit(const std::string& script) {
   ::close(out[1]);
   if (rc != 0) {
     ::close(out[0]);
-    throw std::runtime_error(fmt::format("cannot run sbatch: {} (is Slurm installed and in PATH?)", std::strerror(rc)));
+    ::close(err);
+    throw std::runtime_error(
+        fmt::format("cannot run sbatch: {} (is Slurm installed and in PATH?); the script is kept: {}", std::strerror(rc),
+                    script));
   }
   std::string text;
   char buf[256];
@@ -96,32 +116,61 @@ std::string submit(const std::string& script) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(fmt::format("sbatch {} failed (status {}); the script is kept", script,
-                                         WIFEXITED(status) ? WEXITSTATUS(status) : -1));
+  std::string errors;
+  ::lseek(err, 0, SEEK_SET);
+  while ((n = ::read(err, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) errors.append(buf, static_cast<std::size_t>(n));
+  ::close(err);
+  while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
+  std::string said = errors.empty() ? "" : ":\n" + errors;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string how = WIFEXITED(status) ? fmt::format("exited with status {}", WEXITSTATUS(status))
+                                        : fmt::format("was killed by signal {}", WTERMSIG(status));
+    throw std::runtime_error(fmt::format("sbatch {} {}; nothing was submitted (the script is kept){}", script, how,
+                                         errors.empty() ? " and printed no error" : said));
+  }
   // --parsable prints "JOBID" or "JOBID;CLUSTER"
-  auto end = text.find_first_of(";\n");
-  return text.substr(0, end);
+  std::string id = text.substr(0, text.find_first_of(";\n"));
+  if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+    throw std::runtime_error(fmt::format("sbatch {} exited 0 but printed no job id (output: \"{}\"); check with squeue "
+                                         "before submitting again{}",
+                                         script, text.substr(0, 200), said));
+  if (!errors.empty()) std::cerr << "t2 slurm: sbatch: " << errors << "\n";  // warnings of an accepted job
+  return id;
 }
 
 int run_slurm(const std::vector<std::string>& args) {
   SlurmScriptOptions o;
-  std::string sweep, script, job_name, t2_binary;
-  po::options_description desc("options");
+  std::string sweep, script, job_name, t2_binary, chdir;
+  std::vector<std::string> setup, sbatch;
+  po::options_description desc("options (each, except --t2, -o and --submit, has a [slurm] key of the same name with _ "
+                               "for -, which the flag overrides; schemas/sweep-config.md)");
   // Every default below is SlurmScriptOptions's; units are in the help text.
   desc.add_options()
       ("help,h", "show this help")
       ("nodes", po::value<int>(&o.nodes)->default_value(o.nodes), "nodes (--nodes)")
       ("ntasks-per-node", po::value<int>(&o.ntasks_per_node)->default_value(o.ntasks_per_node),
        "MPI ranks per node; rank 0 of node 1 is the coordinator, all others are workers")
+      ("cpus-per-task", po::value<int>(&o.cpus_per_task),
+       "CPUs for each rank (--cpus-per-task): what one rank's jobs (your trainer) may use")
+      ("gres", po::value<std::string>(&o.gres), "generic resources per node (--gres), e.g. gpu:4")
       ("time", po::value<std::string>(&o.time)->default_value(o.time), "time limit: MM, HH:MM:SS, D-HH:MM:SS, ...")
       ("partition", po::value<std::string>(&o.partition), "partition (default: the cluster's)")
       ("account", po::value<std::string>(&o.account), "account to charge (default: yours)")
+      ("chdir", po::value<std::string>(&chdir),
+       "working directory of the job (--chdir; relative store paths and the output file resolve there; "
+       "default: where t2 slurm runs)")
+      ("setup", po::value<std::vector<std::string>>(&setup)->composing(),
+       "a shell line the script runs before mpirun, e.g. 'module load cuda/12.1' or "
+       "'source ~/venv/bin/activate' (repeatable; after [slurm] setup)")
+      ("sbatch", po::value<std::vector<std::string>>(&sbatch)->composing(),
+       "an extra #SBATCH option, e.g. --mem=64G or --constraint=a100 (repeatable; after [slurm] sbatch)")
       ("signal-lead", po::value<int>(&o.signal_lead)->default_value(o.signal_lead),
        "seconds before the time limit at which USR1 starts a graceful stop; must exceed the sweep's "
        "shutdown_grace plus the time to flush (a few seconds)")
       ("overcommit", po::bool_switch(&o.overcommit), "allow more ranks than CPUs (--overcommit)")
-      ("log", po::value<std::string>(&o.log)->default_value(o.log), "the job's output file (%x name, %j id)")
+      ("log", po::value<std::string>(&o.log)->default_value(o.log),
+       "the job's output file (%x job name, %j job id): t2-<sweep>-<id>.out")
       ("job-name", po::value<std::string>(&job_name), "job name (default: t2-<[sweep] name>)")
       ("mpirun-args", po::value<std::string>(&o.mpirun_args)->default_value(o.mpirun_args),
        "arguments for mpirun, as shell words")
@@ -154,20 +203,59 @@ int run_slurm(const std::vector<std::string>& args) {
   }
   try {
     // A missing or broken sweep file is a failure (exit 1), like every bad config; SlurmScriptError
-    // is for flags (exit 2).
+    // is for flags (exit 2), or for a [slurm] value the script cannot hold (exit 1).
     if (!fs::is_regular_file(sweep)) throw std::runtime_error(fmt::format("{}: no such sweep file", sweep));
+    toml::table file = parse_sweep(sweep);
+    SlurmConfig cfg = slurm_table(file, sweep);
+    // A flag the user gave wins; otherwise the [slurm] value, remembered as the origin so that
+    // an error names the key; otherwise SlurmScriptOptions's default.
+    auto given = [&](const char* flag) { return vm.count(flag) && !vm[flag].defaulted(); };
+    auto from_config = [&](const char* flag, const char* key, auto& target, const auto& value) {
+      if (given(flag) || !value) return;
+      target = *value;
+      o.origin[flag] = fmt::format("{}:{}: slurm.{}", sweep, cfg.lines[key], key);
+    };
+    from_config("nodes", "nodes", o.nodes, cfg.nodes);
+    from_config("ntasks-per-node", "ntasks_per_node", o.ntasks_per_node, cfg.ntasks_per_node);
+    from_config("cpus-per-task", "cpus_per_task", o.cpus_per_task, cfg.cpus_per_task);
+    from_config("gres", "gres", o.gres, cfg.gres);
+    from_config("time", "time", o.time, cfg.time);
+    from_config("partition", "partition", o.partition, cfg.partition);
+    from_config("account", "account", o.account, cfg.account);
+    from_config("chdir", "chdir", chdir, cfg.chdir);
+    from_config("signal-lead", "signal_lead", o.signal_lead, cfg.signal_lead);
+    from_config("log", "log", o.log, cfg.log);
+    from_config("job-name", "job_name", job_name, cfg.job_name);
+    from_config("mpirun-args", "mpirun_args", o.mpirun_args, cfg.mpirun_args);
+    from_config("max-requeues", "max_requeues", o.max_requeues, cfg.max_requeues);
+    if (!o.overcommit && cfg.overcommit) {
+      o.overcommit = *cfg.overcommit;
+      o.origin["overcommit"] = fmt::format("{}:{}: slurm.overcommit", sweep, cfg.lines["overcommit"]);
+    }
+    if (o.origin.count("cpus-per-task") == 0 && vm.count("cpus-per-task") && o.cpus_per_task < 1)
+      throw SlurmScriptError(fmt::format("--cpus-per-task = {}: must be >= 1", o.cpus_per_task));
+    // Lines: the table's, then the flags'. An error names the table only when every line is its.
+    o.setup = cfg.setup;
+    o.setup.insert(o.setup.end(), setup.begin(), setup.end());
+    if (!cfg.setup.empty() && setup.empty())
+      o.origin["setup"] = fmt::format("{}:{}: slurm.setup", sweep, cfg.lines["setup"]);
+    o.sbatch = cfg.sbatch;
+    o.sbatch.insert(o.sbatch.end(), sbatch.begin(), sbatch.end());
+    if (!cfg.sbatch.empty() && sbatch.empty())
+      o.origin["sbatch"] = fmt::format("{}:{}: slurm.sbatch", sweep, cfg.lines["sbatch"]);
     o.sweep = sweep;
-    o.job_name = job_name.empty() ? default_job_name(sweep) : job_name;
+    o.job_name = job_name.empty() ? default_job_name(file, sweep) : job_name;
     // USR1 comes --signal-lead seconds before the limit; running jobs then get shutdown_grace
     // seconds and the store a moment to flush. A shorter lead still works, but jobs running at
     // the limit are killed by Slurm and rerun after the requeue.
-    if (double grace = sweep_shutdown_grace(sweep); o.signal_lead <= grace)
+    if (double grace = file["sweep"]["shutdown_grace"].value_or(60.0); o.signal_lead <= grace)
       std::cerr << fmt::format("t2 slurm: warning: --signal-lead = {} s does not exceed sweep.shutdown_grace = {:g} s "
                                "of {}: jobs still running at the time limit are killed and rerun after the requeue\n",
                                o.signal_lead, grace, sweep);
     o.t2_binary = t2_binary.empty() ? self_executable() : t2_binary;
     if (o.t2_binary.empty()) throw SlurmScriptError("--t2: cannot find this executable; give its path");
-    o.workdir = fs::current_path().string();
+    o.chdir = !chdir.empty();
+    o.workdir = chdir.empty() ? fs::current_path().string() : fs::absolute(chdir).lexically_normal().string();
     if (script.empty()) script = fs::path(sweep).stem().string() + ".sbatch";
     std::string text = render_sbatch_script(o);
     std::string tmp = script + ".tmp";
@@ -181,10 +269,15 @@ int run_slurm(const std::vector<std::string>& args) {
                              fs::perms::others_read | fs::perms::others_exec);
     fs::rename(tmp, script);
     std::cout << fs::absolute(script).string() << "\n";
-    if (vm.count("submit")) std::cout << "submitted job " << submit(script) << "\n";
+    if (vm.count("submit")) {
+      // The id first: "submitted job " must never be printed for a submission that failed.
+      std::string id = submit(script);
+      std::cout << "submitted job " << id << "\n";
+    }
   } catch (const SlurmScriptError& e) {
     std::cerr << "t2 slurm: " << e.what() << "\n";
-    return kExitUsage;
+    // A bad value from the sweep file is a bad config (1), a bad flag a usage error (2).
+    return std::string(e.what()).find(": slurm.") != std::string::npos ? kExitFailure : kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "t2 slurm: " << e.what() << "\n";
     return kExitFailure;

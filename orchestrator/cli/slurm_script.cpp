@@ -55,18 +55,68 @@ long slurm_time_seconds(const std::string& time) {
 
 namespace {
 
+// How an error names an option: the config key it came from ("s.toml:7: slurm.gres"), or the flag.
+std::string label(const SlurmScriptOptions& o, const std::string& option) {
+  auto it = o.origin.find(option);
+  return it != o.origin.end() ? it->second : "--" + option;
+}
+
 // Values that end up on an #SBATCH line: Slurm reads these lines itself (no shell), so a space
-// or newline would end the option or start a new line of directives.
-void check_word(const std::string& option, const std::string& value, bool allow_empty) {
+// or newline would end the option or start a new line of directives. `extra` adds characters
+// a value may also hold (":" and "," in a --gres list).
+void check_word(const SlurmScriptOptions& o, const std::string& option, const std::string& value, bool allow_empty,
+                const std::string& extra = "") {
   if (value.empty() && allow_empty) return;
   static const std::regex word(R"([A-Za-z0-9_.+\-]+)");
-  if (!std::regex_match(value, word))
-    throw SlurmScriptError(fmt::format("--{} = \"{}\": use letters, digits and - _ . + only", option, value));
+  std::string stripped;
+  for (char c : value)
+    if (extra.find(c) == std::string::npos) stripped.push_back(c);
+  if (stripped.empty() || !std::regex_match(stripped, word))
+    throw SlurmScriptError(
+        fmt::format("{} = \"{}\": use letters, digits and - _ . +{} only", label(o, option), value, [&] {
+          std::string shown;
+          for (char c : extra) shown += std::string(" ") + c;
+          return shown;
+        }()));
 }
 
 std::string absolute(const std::string& option, const std::string& path) {
   if (path.empty()) throw SlurmScriptError(fmt::format("--{}: a path is required", option));
   return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// sbatch options the script sets itself, and the t2 slurm option to use instead (sbatch(1)
+// takes the last of two #SBATCH lines, so an extra line would silently override them).
+const std::map<std::string, std::string>& managed_options() {
+  static const std::map<std::string, std::string> m = {
+      {"--job-name", "--job-name"},   {"-J", "--job-name"},   {"--nodes", "--nodes"},  {"-N", "--nodes"},
+      {"--ntasks", "--ntasks-per-node"}, {"-n", "--ntasks-per-node"}, {"--ntasks-per-node", "--ntasks-per-node"},
+      {"--time", "--time"},           {"-t", "--time"},       {"--partition", "--partition"}, {"-p", "--partition"},
+      {"--account", "--account"},     {"-A", "--account"},    {"--output", "--log"},   {"-o", "--log"},
+      {"--signal", "--signal-lead"},  {"--gres", "--gres"},   {"--cpus-per-task", "--cpus-per-task"},
+      {"-c", "--cpus-per-task"},      {"--chdir", "--chdir"}, {"-D", "--chdir"},       {"--overcommit", "--overcommit"},
+      {"-O", "--overcommit"},
+      // the requeue protocol itself (slurm/README.md)
+      {"--requeue", ""},              {"--no-requeue", ""},   {"--open-mode", ""},
+  };
+  return m;
+}
+
+void check_sbatch_line(const SlurmScriptOptions& o, const std::string& line) {
+  std::string where = label(o, "sbatch");
+  if (line.find_first_of("\r\n") != std::string::npos)
+    throw SlurmScriptError(fmt::format("{} = \"{}\": one #SBATCH option per entry (no newlines)", where, line));
+  if (line.size() < 2 || line[0] != '-' || line.find_first_of(" \t") == 1)
+    throw SlurmScriptError(fmt::format("{} = \"{}\": expected an sbatch option such as \"--mem=64G\" "
+                                       "(without \"#SBATCH\")", where, line));
+  std::string name = line.substr(0, line.find_first_of("= \t"));
+  auto it = managed_options().find(name);
+  if (it == managed_options().end()) return;
+  if (it->second.empty())
+    throw SlurmScriptError(fmt::format("{} = \"{}\": the script sets {} itself (its requeue protocol needs it)", where,
+                                       line, name));
+  throw SlurmScriptError(fmt::format("{} = \"{}\": use t2 slurm's {} (or its [slurm] key) for {}", where, line,
+                                     it->second, name));
 }
 
 }  // namespace
@@ -87,17 +137,32 @@ std::string render_sbatch_script(const SlurmScriptOptions& o) {
     throw SlurmScriptError(fmt::format("--signal-lead = {}: must be shorter than --time = {} ({} s)", o.signal_lead,
                                        o.time, limit));
   if (o.max_requeues < 0) throw SlurmScriptError(fmt::format("--max-requeues = {}: must be >= 0", o.max_requeues));
-  check_word("job-name", o.job_name, false);
-  check_word("partition", o.partition, true);
-  check_word("account", o.account, true);
+  check_word(o, "job-name", o.job_name, false);
+  check_word(o, "partition", o.partition, true);
+  check_word(o, "account", o.account, true);
+  check_word(o, "gres", o.gres, true, ":,");
+  if (o.cpus_per_task < 0)
+    throw SlurmScriptError(fmt::format("{} = {}: must be >= 1", label(o, "cpus-per-task"), o.cpus_per_task));
   if (o.log.empty() || o.log.find_first_of(" \t\r\n") != std::string::npos)
-    throw SlurmScriptError(fmt::format("--log = \"{}\": must be a path without spaces", o.log));
+    throw SlurmScriptError(fmt::format("{} = \"{}\": must be a path without spaces", label(o, "log"), o.log));
   if (o.mpirun_args.find_first_of("\r\n") != std::string::npos)
-    throw SlurmScriptError("--mpirun-args: must be one line");
+    throw SlurmScriptError(fmt::format("{}: must be one line", label(o, "mpirun-args")));
+  for (auto& line : o.setup)
+    if (line.find_first_of("\r\n") != std::string::npos)
+      throw SlurmScriptError(fmt::format("{} = \"{}\": one shell line per entry (no newlines)", label(o, "setup"), line));
+  for (auto& line : o.sbatch) check_sbatch_line(o, line);
+
+  std::string workdir = absolute("workdir", o.workdir);
+  // #SBATCH lines are not read by a shell: a --chdir path cannot be quoted there.
+  if (o.chdir && workdir.find_first_of(" \t\r\n") != std::string::npos)
+    throw SlurmScriptError(fmt::format("{} = \"{}\": must be a path without spaces", label(o, "chdir"), o.workdir));
 
   std::vector<std::string> extra;  // lines in place of @EXTRA_SBATCH@ (a blank line when none)
   if (!o.partition.empty()) extra.push_back("#SBATCH --partition=" + o.partition);
   if (!o.account.empty()) extra.push_back("#SBATCH --account=" + o.account);
+  if (!o.gres.empty()) extra.push_back("#SBATCH --gres=" + o.gres);
+  if (o.cpus_per_task > 0) extra.push_back("#SBATCH --cpus-per-task=" + std::to_string(o.cpus_per_task));
+  if (o.chdir) extra.push_back("#SBATCH --chdir=" + workdir);
   if (o.overcommit) {
     // Slurm 22.05 rejects --ntasks-per-node above the node's CPUs even with --overcommit
     // ("Requested node configuration is not available"); --ntasks alone is accepted.
@@ -106,8 +171,25 @@ std::string render_sbatch_script(const SlurmScriptOptions& o) {
   } else {
     extra.push_back("#SBATCH --ntasks-per-node=" + std::to_string(o.ntasks_per_node));
   }
+  if (!o.sbatch.empty()) extra.push_back("# extra options ([slurm] sbatch, --sbatch)");
+  for (auto& line : o.sbatch) extra.push_back("#SBATCH " + line);
 
-  std::string workdir = absolute("workdir", o.workdir);
+  // Setup lines run in the batch shell before mpirun, so what they set (modules, a virtualenv's
+  // PATH) reaches mpirun, t2 and every job. Each is logged first, so the output file shows where
+  // a failing one stopped.
+  std::vector<std::string> setup;
+  if (o.setup.empty()) {
+    setup.push_back("# (no setup lines: [slurm] setup or --setup add module loads, virtualenv activation, ...)");
+  } else {
+    setup.push_back("# Setup ([slurm] setup, then --setup), in this shell, before mpirun. Without set -u:");
+    setup.push_back("# module systems and virtualenv/conda activate scripts read variables that may be unset.");
+    setup.push_back("set +u");
+    for (auto& line : o.setup) {
+      setup.push_back("log " + shell_quote("setup: " + line));
+      setup.push_back(line);
+    }
+    setup.push_back("set -u");
+  }
   std::map<std::string, std::string> values = {
       {"GENERATED_NOTE", "Generated by `t2 slurm` from slurm/t2.sbatch.template; submit with: sbatch THIS_FILE"},
       {"JOB_NAME", o.job_name},
@@ -122,6 +204,7 @@ std::string render_sbatch_script(const SlurmScriptOptions& o) {
       {"WORKDIR", shell_quote(workdir)},
       {"MAX_REQUEUES", std::to_string(o.max_requeues)},
       {"MPIRUN_ARGS", o.mpirun_args},
+      {"SETUP", fmt::format("{}", fmt::join(setup, "\n"))},
   };
   // One pass, so that a value containing "@NAME@" is never expanded again.
   const std::string& tmpl = sbatch_template();

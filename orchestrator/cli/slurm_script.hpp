@@ -4,8 +4,10 @@
 // checked). Knows nothing of sweeps beyond their file; submission is cmd_slurm.cpp's job.
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace t2 {
 
@@ -26,10 +28,18 @@ struct SlurmScriptOptions {
   std::string partition;         // --partition; "" = the cluster's default
   std::string account;           // --account; "" = the user's default
   int signal_lead = 120;         // seconds before the time limit at which the batch shell gets USR1
-  std::string log = "t2-%x-%j.out";  // --output of the job (%x job name, %j job id)
+  std::string log = "%x-%j.out";  // --output of the job (%x job name "t2-<sweep>", %j job id): t2-main-1234.out
   bool overcommit = false;       // --overcommit: more ranks than CPUs (workers that mostly wait)
   std::string mpirun_args = "--bind-to none";  // inserted verbatim before the t2 command
   int max_requeues = 20;         // the script stops requeueing itself after this many restarts
+  std::string gres;              // --gres ("gpu:4"); "" = none
+  int cpus_per_task = 0;         // --cpus-per-task; 0 = Slurm's default (1)
+  bool chdir = false;            // also write #SBATCH --chdir=workdir (the output file lands there)
+  std::vector<std::string> setup;   // shell lines run before mpirun (module load, venv activation)
+  std::vector<std::string> sbatch;  // extra #SBATCH options, one per entry ("--mem=64G")
+  // Where a value came from when it was not a flag: option name ("gres") -> "FILE:LINE: slurm.gres",
+  // so that an error names the config key the user wrote instead of a flag they never gave.
+  std::map<std::string, std::string> origin;
 };
 
 // Slurm's --time in seconds; throws SlurmScriptError for a malformed value.

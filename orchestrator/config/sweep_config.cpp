@@ -171,6 +171,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
     c.workload.settings = *n->as_table();
   }
   w->finish();
+  if (auto sl = top.table("slurm")) c.slurm = read_slurm_config(*sl);
   top.finish();
   c.workload.seed = c.seed;
   for (const GridPoint& p : grid_points(c.grid)) c.workload.grid.push_back({p.n, p.d});
@@ -202,6 +203,61 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
                                     cheapest, c.compute_cap));
   }
   return c;
+}
+
+SlurmConfig read_slurm_config(TableReader& r) {
+  SlurmConfig s;
+  auto line = [&](const std::string& key) {
+    if (const toml::node* n = r.raw(key)) s.lines[key] = static_cast<int>(n->source().begin.line);
+  };
+  auto count = [&](const std::string& key, std::optional<int>& out) {
+    if (!r.has(key)) return;
+    auto v = r.integer(key);
+    r.require(v >= 1 && v <= 1000000, key, "must be between 1 and 1000000");
+    out = static_cast<int>(v);
+    line(key);
+  };
+  auto text = [&](const std::string& key, std::optional<std::string>& out) {
+    if (!r.has(key)) return;
+    out = r.string(key);
+    r.require(!out->empty(), key, "must not be empty (leave the key out for the default)");
+    line(key);
+  };
+  auto lines = [&](const std::string& key, std::vector<std::string>& out) {
+    if (!r.has(key)) return;
+    out = r.strings(key);
+    for (auto& l : out)
+      r.require(l.find_first_of("\r\n") == std::string::npos, key, "one line per entry (no newlines)");
+    line(key);
+  };
+  auto whole = [&](const std::string& key, std::optional<int>& out, std::int64_t lo, std::int64_t hi) {
+    if (!r.has(key)) return;
+    auto v = r.integer(key);
+    r.require(v >= lo && v <= hi, key, fmt::format("must be between {} and {}", lo, hi));
+    out = static_cast<int>(v);
+    line(key);
+  };
+  count("nodes", s.nodes);
+  whole("signal_lead", s.signal_lead, 1, 65535);
+  whole("max_requeues", s.max_requeues, 0, 1000000);
+  if (r.has("overcommit")) {
+    s.overcommit = r.boolean("overcommit");
+    line("overcommit");
+  }
+  text("job_name", s.job_name);
+  count("ntasks_per_node", s.ntasks_per_node);
+  count("cpus_per_task", s.cpus_per_task);
+  text("time", s.time);
+  text("partition", s.partition);
+  text("account", s.account);
+  text("gres", s.gres);
+  text("chdir", s.chdir);
+  text("log", s.log);
+  text("mpirun_args", s.mpirun_args);
+  lines("setup", s.setup);
+  lines("sbatch", s.sbatch);
+  r.finish();
+  return s;
 }
 
 SweepConfig load_sweep_config(const std::string& path) {
@@ -251,7 +307,17 @@ std::vector<std::string> significant_lines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   std::string line;
+  bool in_slurm = false;  // inside [slurm] (until the next table header)
   while (std::getline(in, line)) {
+    auto first = line.find_first_not_of(" \t");
+    if (first != std::string::npos && line[first] == '[') {
+      auto close = line.find(']', first);
+      std::string header = close == std::string::npos ? "" : line.substr(first + 1, close - first - 1);
+      header.erase(0, header.find_first_not_of(" \t["));
+      in_slurm = header.rfind("slurm", 0) == 0 && (header.size() == 5 || header[5] == ']' || header[5] == '.' ||
+                                                    header[5] == ' ' || header[5] == '\t');
+    }
+    if (in_slurm) continue;
     // drop comments (a '#' outside a string) and surrounding whitespace
     bool in_str = false;
     char quote = 0;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,32 @@ struct TargetConfig {
   double k_max = 0;              // planner bound on k (0 = unbounded)
 };
 
+// [slurm]: defaults for `t2 slurm` (slurm/README.md). Each key has the flag of the same name
+// (with - for _), which overrides it; lines from --setup and --sbatch are appended to these.
+// `t2 run` ignores the table, and changing it does not count as a changed config on resume.
+// Unset values (nullopt, empty lists) leave t2 slurm's own defaults.
+struct SlurmConfig {
+  std::optional<int> nodes;                  // --nodes, >= 1
+  std::optional<int> ntasks_per_node;        // MPI ranks per node, >= 1
+  std::optional<int> cpus_per_task;          // --cpus-per-task, >= 1: cores each rank's jobs may use
+  std::optional<std::string> time;           // --time, any Slurm form ("12:00:00", "1-00:00:00")
+  std::optional<std::string> partition, account;
+  std::optional<std::string> gres;           // --gres, e.g. "gpu:4"
+  std::optional<std::string> chdir;          // the job's working directory (default: where t2 slurm runs)
+  std::optional<std::string> log;            // the job's output file (%x job name, %j job id)
+  std::optional<std::string> mpirun_args;    // extra mpirun arguments, shell words
+  std::optional<std::string> job_name;       // --job-name (default "t2-<[sweep] name>")
+  std::optional<int> signal_lead;            // seconds before the time limit at which USR1 comes
+  std::optional<int> max_requeues;           // the script stops requeueing itself after this many restarts
+  std::optional<bool> overcommit;            // --overcommit: more ranks than CPUs
+  std::vector<std::string> setup;            // shell lines run before mpirun: module load, source venv/bin/activate
+  std::vector<std::string> sbatch;           // extra #SBATCH options, one per entry: "--mem=64G"
+  std::map<std::string, int> lines;          // key -> its line in the file, for messages
+};
+
+// Reads a [slurm] table: types and ranges here; t2 slurm checks what goes on #SBATCH lines.
+SlurmConfig read_slurm_config(TableReader& slurm);
+
 struct SweepConfig {
   std::string file;              // path it was read from ("" for a string)
   std::string text;              // the exact TOML text (stored in the store)
@@ -78,6 +106,7 @@ struct SweepConfig {
   EvalConfig eval;
   TargetConfig target;
   WorkloadConfig workload;
+  SlurmConfig slurm;             // [slurm]: only `t2 slurm` uses it
 };
 
 SweepConfig load_sweep_config(const std::string& path);                 // throws ConfigError
@@ -94,7 +123,8 @@ double eval_flops(double n, const EvalConfig& eval);
 double run_flops(double n, double d, const EvalConfig& eval);
 
 // A readable line-by-line diff of two config texts ("- old" / "+ new"), empty when equal
-// ignoring comments and whitespace differences.
+// ignoring comments, whitespace differences and the [slurm] table (how a sweep is submitted
+// does not change what it computes).
 std::string config_diff(const std::string& old_text, const std::string& new_text);
 
 }  // namespace t2

@@ -26,7 +26,11 @@ grep -q "\"$src/examples/pytorch/addition.py\"" sweep.toml || fail "could not po
 start=$(date +%s.%N)
 mpirun -np 3 "$t2" run sweep.toml -q >run.log 2>&1 || { tail -30 run.log; fail "t2 run"; }
 end=$(date +%s.%N)
-echo "pytorch sweep: 6 training and 6 eval jobs in $(echo "$end - $start" | bc) s wall (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+# CPU time of everything this shell started (bash's `times`: children's user and system time),
+# so that a run on a loaded machine still says what the sweep itself costs.
+times >times.txt  # in this shell: a pipe or $(...) would run it in a subshell without children
+cpu=$(tail -1 times.txt)
+echo "pytorch sweep: 6 training and 6 eval jobs in $(echo "$end - $start" | bc) s wall; CPU of t2 and its jobs (user, sys): $cpu; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" - "$work" <<'PY' || { tail -30 "$work/run.log"; exit 1; }
 import glob, json, math, sys
 import h5py, numpy as np

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/slurm_script.hpp"
+#include "orchestrator/config/sweep_config.hpp"
 
 using namespace t2;
 
@@ -83,7 +85,7 @@ TEST_CASE("the sbatch script asks for requeue, a USR1 lead, appended output and 
   CHECK(has_line(s, "#SBATCH --requeue"));
   CHECK(has_line(s, "#SBATCH --signal=B:USR1@300"));
   CHECK(has_line(s, "#SBATCH --open-mode=append"));
-  CHECK(has_line(s, "#SBATCH --output=t2-%x-%j.out"));
+  CHECK(has_line(s, "#SBATCH --output=%x-%j.out"));  // t2-main-1234.out, not t2-t2-main-1234.out
   CHECK(has_line(s, "#SBATCH --partition=gpu"));
   CHECK(has_line(s, "#SBATCH --account=proj-42"));
   CHECK(has_line(s, "#SBATCH --overcommit"));
@@ -193,4 +195,223 @@ TEST_CASE("t2 slurm: a missing or broken sweep file exits 1 (a bad config), a ba
   CHECK(bad_flag == 2);
   CHECK_THAT(err.str(), Catch::Contains("nope.toml: no such sweep file") && Catch::Contains("broken.toml:1:"));
   std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+// A private directory, removed at the end of the test.
+struct ScratchDir {
+  std::filesystem::path path;
+  explicit ScratchDir(const std::string& tag) {
+    path = std::filesystem::temp_directory_path() / ("t2-slurm-" + tag + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+void write_file(const std::string& path, const std::string& text, bool executable = false) {
+  std::ofstream(path) << text;
+  if (executable) std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// `t2 slurm ARGS` in this process: exit code, stdout and stderr.
+struct SlurmRun {
+  int rc;
+  std::string out, err;
+};
+SlurmRun run_slurm_command(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  int rc = kSlurmCommand.run(args);
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {rc, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("setup lines, --gres, --cpus-per-task, --chdir and extra #SBATCH lines reach the script", "[slurm]") {
+  ScratchDir dir("setup");
+  SlurmScriptOptions o = options();
+  o.gres = "gpu:a100:4";
+  o.cpus_per_task = 16;
+  o.workdir = dir.path.string();
+  o.chdir = true;
+  o.sbatch = {"--mem=64G", "--constraint=a100|h100"};
+  o.setup = {"module load cuda/12.1 2>/dev/null || true", "export T2_SETUP_SEEN=\"it's set\"",
+             "source \"$WORKDIR/venv-activate\""};  // which reads an unset variable, as activate scripts do
+  std::string s = render_sbatch_script(o);
+  CHECK(has_line(s, "#SBATCH --gres=gpu:a100:4"));
+  CHECK(has_line(s, "#SBATCH --cpus-per-task=16"));
+  CHECK(has_line(s, "#SBATCH --chdir=" + dir.path.string()));
+  CHECK(has_line(s, "#SBATCH --mem=64G"));
+  CHECK(has_line(s, "#SBATCH --constraint=a100|h100"));
+  // each setup line verbatim, logged before it runs, after the cd and before mpirun
+  CHECK(has_line(s, "export T2_SETUP_SEEN=\"it's set\""));
+  CHECK(has_line(s, "log 'setup: export T2_SETUP_SEEN=\"it'\\''s set\"'"));
+  auto cd = s.find("cd \"$WORKDIR\""), setup = s.find("module load cuda"), mpirun = s.find("mpirun \"${MPIRUN_ARGS[@]}\"");
+  CHECK(cd < setup);
+  CHECK(setup < mpirun);
+  // #SBATCH options must come before the first command, or sbatch ignores them
+  CHECK(s.find("#SBATCH --mem=64G") < s.find("\nset -u"));
+
+  // Run it outside Slurm with a stand-in mpirun: what the setup lines set reaches mpirun, and
+  // the script runs in --chdir.
+  write_file(dir / "venv-activate", "export T2_VENV_ACTIVE=yes${T2_UNSET_IN_THIS_TEST}\n");
+  write_file(dir / "mpirun", "#!/bin/bash\necho \"$T2_SETUP_SEEN|$T2_VENV_ACTIVE|$PWD\" > mpirun.seen\n", true);
+  write_file(dir / "job.sbatch", s);
+  std::string out = run_bash(dir / "job.sbatch", "PATH=" + dir.path.string() + ":$PATH bash \"$1\"; echo rc=$?");
+  CHECK_THAT(out, Catch::Contains("setup: module load cuda/12.1") && Catch::Contains("sweep finished") &&
+                      Catch::Contains("rc=0"));
+  CHECK(read_file(dir / "mpirun.seen") == "it's set|yes|" + dir.path.string() + "\n");
+}
+
+TEST_CASE("extra #SBATCH lines may not override what the script or another option sets", "[slurm]") {
+  auto with_line = [](const std::string& line) {
+    SlurmScriptOptions o = options();
+    o.sbatch = {line};
+    return error_of(o);
+  };
+  CHECK(with_line("--time=10:00") == "--sbatch = \"--time=10:00\": use t2 slurm's --time (or its [slurm] key) for --time");
+  CHECK(with_line("-p gpu") == "--sbatch = \"-p gpu\": use t2 slurm's --partition (or its [slurm] key) for -p");
+  CHECK(with_line("--output=x.log") ==
+        "--sbatch = \"--output=x.log\": use t2 slurm's --log (or its [slurm] key) for --output");
+  CHECK(with_line("--no-requeue") ==
+        "--sbatch = \"--no-requeue\": the script sets --no-requeue itself (its requeue protocol needs it)");
+  CHECK(with_line("#SBATCH --mem=1G") ==
+        "--sbatch = \"#SBATCH --mem=1G\": expected an sbatch option such as \"--mem=64G\" (without \"#SBATCH\")");
+  CHECK(with_line("--mem=1G\n#SBATCH --time=1") ==
+        "--sbatch = \"--mem=1G\n#SBATCH --time=1\": one #SBATCH option per entry (no newlines)");
+  CHECK(with_line("--mem=1G") == "accepted");
+  SlurmScriptOptions o = options();
+  o.gres = "gpu:4 --exclusive";
+  CHECK(error_of(o) == "--gres = \"gpu:4 --exclusive\": use letters, digits and - _ . + : , only");
+  o = options();
+  o.setup = {"module load a\nmodule load b"};
+  CHECK(error_of(o) == "--setup = \"module load a\nmodule load b\": one shell line per entry (no newlines)");
+  o = options();
+  o.chdir = true;
+  o.workdir = "/data/my sweeps";
+  CHECK(error_of(o) == "--chdir = \"/data/my sweeps\": must be a path without spaces");
+}
+
+TEST_CASE("t2 slurm takes its options from the sweep's [slurm] table, flags first", "[slurm]") {
+  ScratchDir dir("table");
+  std::string sweep = dir / "s.toml";
+  write_file(sweep,
+             "[sweep]\nname = \"tab\"\nshutdown_grace = 10\n"
+             "[slurm]\n"
+             "nodes = 2\n"
+             "ntasks_per_node = 4\n"
+             "cpus_per_task = 8\n"
+             "gres = \"gpu:4\"\n"
+             "time = \"2-00:00:00\"\n"
+             "partition = \"gpu\"\n"
+             "chdir = \"" + dir.path.string() + "\"\n"
+             "setup = [\"module load cuda\", \"source ~/venv/bin/activate\"]\n"
+             "sbatch = [\"--mem=64G\"]\n");
+  auto r = run_slurm_command({sweep, "--t2", "/bin/true", "-o", dir / "a.sbatch", "--partition", "debug",
+                              "--setup", "export X=1", "--sbatch", "--exclusive"});
+  REQUIRE(r.rc == 0);
+  std::string s = read_file(dir / "a.sbatch");
+  CHECK(has_line(s, "#SBATCH --nodes=2"));
+  CHECK(has_line(s, "#SBATCH --ntasks=8"));
+  CHECK(has_line(s, "#SBATCH --cpus-per-task=8"));
+  CHECK(has_line(s, "#SBATCH --gres=gpu:4"));
+  CHECK(has_line(s, "#SBATCH --time=2-00:00:00"));
+  CHECK(has_line(s, "#SBATCH --partition=debug"));  // the flag wins
+  CHECK_FALSE(has_line(s, "#SBATCH --partition=gpu"));
+  CHECK(has_line(s, "#SBATCH --chdir=" + dir.path.string()));
+  CHECK(has_line(s, "WORKDIR=" + shell_quote(dir.path.string())));
+  CHECK(has_line(s, "#SBATCH --mem=64G"));
+  CHECK(has_line(s, "#SBATCH --exclusive"));
+  CHECK(has_line(s, "#SBATCH --job-name=t2-tab"));
+  CHECK(has_line(s, "#SBATCH --output=%x-%j.out"));
+  // the table's lines, then the flag's
+  auto a = s.find("\nmodule load cuda\n"), b = s.find("\nsource ~/venv/bin/activate\n"), c = s.find("\nexport X=1\n");
+  CHECK(a != std::string::npos);
+  CHECK(a < b);
+  CHECK(b < c);
+  CHECK(run_bash(dir / "a.sbatch", "bash -n \"$1\" && echo syntax-ok") == "syntax-ok\n");
+
+  // A bad value in the table is a bad config (exit 1) naming file, line and key.
+  write_file(sweep, "[sweep]\nname = \"tab\"\n[slurm]\ngres = \"gpu:4 --x\"\n");
+  r = run_slurm_command({sweep, "--t2", "/bin/true", "-o", dir / "b.sbatch"});
+  CHECK(r.rc == 1);
+  CHECK_THAT(r.err, Catch::Contains(sweep + ":4: slurm.gres = \"gpu:4 --x\": use letters"));
+  write_file(sweep, "[sweep]\nname = \"tab\"\n[slurm]\nnodes = 0\n");
+  r = run_slurm_command({sweep, "--t2", "/bin/true", "-o", dir / "b.sbatch"});
+  CHECK(r.rc == 1);
+  CHECK_THAT(r.err, Catch::Contains(sweep + ":4: slurm.nodes = 0: must be between 1 and 1000000"));
+  write_file(sweep, "[sweep]\nname = \"tab\"\n[slurm]\nmodules = [\"cuda\"]\n");
+  r = run_slurm_command({sweep, "--t2", "/bin/true", "-o", dir / "b.sbatch"});
+  CHECK(r.rc == 1);
+  CHECK_THAT(r.err, Catch::Contains(sweep + ":4: slurm.modules = ") && Catch::Contains(": unknown key"));
+  CHECK_FALSE(std::filesystem::exists(dir / "b.sbatch"));
+}
+
+TEST_CASE("a failed submission prints sbatch's error and exits non-zero; a good one prints the job id", "[slurm]") {
+  ScratchDir dir("submit");
+  std::string sweep = dir / "s.toml";
+  write_file(sweep, "[sweep]\nname = \"sub\"\n");
+  std::string fake = dir.path.string() + "/bin";
+  std::filesystem::create_directories(fake);
+  const char* old_path = std::getenv("PATH");
+  std::string saved = old_path ? old_path : "";
+  ::setenv("PATH", (fake + ":" + saved).c_str(), 1);
+  auto submit_with = [&](const std::string& sbatch_body) {
+    write_file(fake + "/sbatch", "#!/bin/sh\n" + sbatch_body, true);
+    return run_slurm_command({sweep, "--t2", "/bin/true", "-o", dir / "s.sbatch", "--submit"});
+  };
+  auto refused = submit_with(
+      "echo 'sbatch: error: Batch job submission failed: Invalid account or account/partition combination "
+      "specified' >&2\nexit 1\n");
+  auto silent = submit_with("exit 0\n");
+  auto ok = submit_with("echo \"4242;cluster\"\necho 'sbatch: warning: memory limit not enforced' >&2\n");
+  ::setenv("PATH", saved.c_str(), 1);
+
+  CHECK(refused.rc == 1);
+  CHECK_THAT(refused.err, Catch::Contains("exited with status 1; nothing was submitted (the script is kept):\n"
+                                          "sbatch: error: Batch job submission failed: Invalid account"));
+  CHECK_THAT(refused.out, !Catch::Contains("submitted job"));
+  CHECK(silent.rc == 1);
+  CHECK_THAT(silent.err, Catch::Contains("exited 0 but printed no job id"));
+  CHECK_THAT(silent.out, !Catch::Contains("submitted job"));
+  CHECK(ok.rc == 0);
+  CHECK_THAT(ok.out, Catch::Contains("submitted job 4242\n"));
+  CHECK_THAT(ok.err, Catch::Contains("sbatch: warning: memory limit not enforced"));
+  CHECK(std::filesystem::exists(dir / "s.sbatch"));  // kept in every case
+}
+
+TEST_CASE("the sweep config accepts a [slurm] table, checks it, and a change to it is not a changed sweep",
+          "[slurm][config]") {
+  const std::string base =
+      "[sweep]\nname = \"c\"\n[grid]\nn = [1e6]\nd = [1e7]\n[workload]\nbackend = \"synthetic\"\n";
+  SweepConfig c = parse_sweep_config(base + "[slurm]\nnodes = 4\ngres = \"gpu:8\"\nsetup = [\"module load x\"]\n",
+                                     "s.toml");
+  CHECK(c.slurm.nodes == 4);
+  CHECK(c.slurm.gres == std::optional<std::string>("gpu:8"));
+  CHECK(c.slurm.setup == std::vector<std::string>{"module load x"});
+  CHECK(c.slurm.lines.at("gres") == 10);
+  CHECK_THROWS_WITH(parse_sweep_config(base + "[slurm]\ncpus_per_tsk = 4\n", "s.toml"),
+                    Catch::Contains("s.toml:9: slurm.cpus_per_tsk = 4: unknown key"));
+  CHECK_THROWS_WITH(parse_sweep_config(base + "[slurm]\nsetup = \"module load x\"\n", "s.toml"),
+                    Catch::Contains("slurm.setup"));
+  // how a sweep is submitted does not change what it computes: resume accepts the edit
+  CHECK(config_diff(base + "[slurm]\ntime = \"1:00:00\"\n", base + "[slurm]\ntime = \"2:00:00\"\nnodes = 2\n") == "");
+  CHECK(config_diff(base, base + "\n[slurm]\nnodes = 2\n") == "");
+  std::string diff =
+      config_diff(base + "[slurm]\nnodes = 2\n[eval]\nsamples = 4\n", base + "[slurm]\nnodes = 3\n[eval]\nsamples = 8\n");
+  CHECK_THAT(diff, Catch::Contains("  - samples = 4\n") && Catch::Contains("  + samples = 8\n") &&
+                       !Catch::Contains("nodes"));
 }
