@@ -67,11 +67,16 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
     a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, s.fit_options, bo) : s.fit;
     if (s.too_few) a.fit_warnings.push_back({"too_few_to_select", s.reason});
     else if (s.chosen < 0) a.fit_warnings.push_back({"too_few_to_select", s.reason});
-    else append_warnings(a.fit_warnings, holdout_warnings(s.candidates[s.chosen].holdout, s.candidates[s.chosen].name));
+    else {
+      a.holdout = s.candidates[s.chosen].holdout;
+      a.holdout_of = s.candidates[s.chosen].name;
+      append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, a.holdout_of));
+    }
   } else {
     a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, rq.fit, bo) : fit_law(in.data, rq.fit);
     if (rule) {
       a.holdout = fit_holdout(in.data, *rule, rq.fit, k_at).result;
+      a.holdout_of = rq.fit.law;
       append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, rq.fit.law));
     }
   }

@@ -49,7 +49,8 @@ struct Analysis {
   LawFit fit;                      // the law planned with (for auto: the chosen, refitted on all runs)
   std::optional<BootstrapOptions> bootstrap;
   std::optional<Selection> selection;  // --law auto
-  std::optional<HoldoutResult> holdout;  // --holdout with a fixed law
+  std::optional<HoldoutResult> holdout;  // --holdout with a fixed law; --law auto: the chosen candidate's
+  std::string holdout_of;                // whose hold-out it is (the law, or the chosen candidate)
   DataRange range;
   std::optional<PlanTarget> target;
   std::optional<Plan> plan;

@@ -292,8 +292,7 @@ std::string render_analysis(const Analysis& a) {
   std::string s;
   if (a.selection) s += render_selection(*a.selection);
   s += render_fit(a.fit, a.inputs);
-  if (a.holdout) s += render_holdout(*a.holdout, a.fit.law.law->name());
-  if (a.selection && a.selection->chosen >= 0) s += render_holdout(a.selection->candidates[a.selection->chosen].holdout, "chosen candidate");
+  if (a.holdout) s += render_holdout(*a.holdout, a.holdout_of);
   if (a.target && (a.plan || !a.frontier.empty())) {
     const PlanBounds& b = a.target->bounds;
     s += fmt::format("deployment from {}; bounds N [{:.4g}, {:.4g}] ({}), D [{:.4g}, {:.4g}] ({}), k [{:.4g}, {:.4g}] ({})\n",

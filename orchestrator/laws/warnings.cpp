@@ -165,8 +165,8 @@ void outside(std::vector<std::string>& parts, const char* what, double v, double
 
 bool near(double v, double b) { return std::abs(v - b) <= kAtBoundTolerance * std::abs(b); }
 
-void row_warnings(std::vector<Warning>& w, const std::string& row, const Allocation& a, const FittedLaw& law,
-                  const PlanBounds& b, const DataRange& r) {
+void row_warnings(std::vector<Warning>& w, const std::string& row, const Allocation& a, const Plan& p,
+                  const FittedLaw& law, const PlanBounds& b, const DataRange& r) {
   if (!a.feasible) return;
   std::vector<std::string> on;
   if (near(a.n, b.n_min)) on.push_back("N = " + g(a.n) + " at n_min");
@@ -178,6 +178,14 @@ void row_warnings(std::vector<Warning>& w, const std::string& row, const Allocat
     for (std::size_t i = 0; i < on.size(); ++i) m += (i ? ", " : "") + on[i];
     w.push_back({"optimum_at_bound", m + " (a planner bound, not the law, chose it; widen it with --n-min/--n-max/--d-min/--d-max)"});
   }
+  // k at k_min with inference budgeted: the budget (not the law) stopped k there; the
+  // Chinchilla row may even be unable to serve k_min (within_budget false).
+  const Deployment& dep = p.deployment;
+  const bool inference_budgeted = dep.form == Deployment::Form::split ? dep.inference_flops > 0 : dep.queries > 0;
+  if (law.law->uses_k() && inference_budgeted && near(a.k, b.k_min))
+    w.push_back({"optimum_at_bound", row + ": k = " + g(a.k) + " at k_min" +
+                                         (a.within_budget ? " (the inference budget allows no more samples at this N)"
+                                                          : " and the inference budget cannot serve even that at this N")});
   if (law.law->uses_k() && near(a.k, b.k_max))
     w.push_back({"k_at_cap", row + ": k = " + g(a.k) + " is at k_max (the budget allows more samples; --k-max raises the cap)"});
   std::vector<std::string> parts;
@@ -210,9 +218,9 @@ std::vector<Warning> plan_warnings(const Plan& p, const FittedLaw& law, const Pl
   }
   if (!p.best_integer.feasible && law.law->uses_k())
     w.push_back({"infeasible", pre + "integer k: no integer k within the bounds and budget"});
-  row_warnings(w, pre + "T2 optimum", p.best, law, b, r);
-  row_warnings(w, pre + "integer k", p.best_integer, law, b, r);
-  row_warnings(w, pre + "Chinchilla", p.chinchilla, law, b, r);
+  row_warnings(w, pre + "T2 optimum", p.best, p, law, b, r);
+  row_warnings(w, pre + "integer k", p.best_integer, p, law, b, r);
+  row_warnings(w, pre + "Chinchilla", p.chinchilla, p, law, b, r);
   return w;
 }
 

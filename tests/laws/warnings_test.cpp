@@ -143,6 +143,17 @@ TEST_CASE("plan warnings: optimum on a bound, k at its cap, extrapolation, infea
     Plan p = plan(loss, dep, b, nullptr);
     CHECK(has(plan_warnings(p, loss, b, r), "k_at_cap"));
   }
+  SECTION("optimum_at_bound for k: an inference budget allowing one sample only") {
+    // k barely matters (G tiny) and the training budget wants N far above C_inf / 2 = 1e8, where
+    // k = C_inf / 2N falls below 1: the optimum sits at N = 1e8, k = 1.
+    FittedLaw loss{std::make_shared<T2LossLaw>(), {1.69, 406.4, 410.7, 0.34, 0.28, 1e-6, 0.4}};
+    dep.train_flops = 1e23;
+    dep.inference_flops = 2e8;
+    Plan p = plan(loss, dep, PlanBounds{}, nullptr);
+    std::vector<Warning> w = plan_warnings(p, loss, PlanBounds{}, r);
+    INFO(codes(w));
+    CHECK(codes(w).find("T2 optimum: k = 1 at k_min") != std::string::npos);
+  }
   SECTION("infeasible: bounds no allocation can meet") {
     PlanBounds b;
     b.n_min = 1e6, b.n_max = 1e7, b.d_min = 1e6, b.d_max = 1e7;  // 6ND <= 6e14 < 1e19
