@@ -223,15 +223,21 @@ std::string render_warnings(const std::vector<Warning>& w) {
   return s;
 }
 
+// A percentage for the tables: fixed-point while readable, else scientific (a broken candidate's
+// error can be astronomically large; it must not push the table apart).
+static std::string pct(double v) {
+  return std::abs(100 * v) < 1e5 ? fmt::format("{:.2f}%", 100 * v) : fmt::format("{:.3g}%", 100 * v);
+}
+
 std::string render_holdout(const HoldoutResult& h, const std::string& law) {
   std::string s = fmt::format("hold-out '{}' ({}): fitted on {} runs, predicted {} held-out runs; {}\n", h.rule, law,
                               h.fitted_runs, h.held_out_runs, h.metric);
   s += fmt::format("  {:>11} {:>11} {:>9} {:>12} {:>12} {:>10}\n", "N", "D", "k", "observed", "predicted", "rel error");
   for (const HoldoutRun& r : h.runs)
-    s += fmt::format("  {:>11.4g} {:>11.4g} {:>9.4g} {:>12.6g} {:>12.6g} {:>9.2f}%\n", r.n, r.d, r.k, r.observed, r.predicted,
-                     100 * r.rel_error);
-  s += fmt::format("  mean |relative error| {:.2f}%", 100 * h.mean_abs_rel_error);
-  if (std::isfinite(h.mean_abs_rel_error_k_grid)) s += fmt::format(" (over the k grid: {:.2f}%)", 100 * h.mean_abs_rel_error_k_grid);
+    s += fmt::format("  {:>11.4g} {:>11.4g} {:>9.4g} {:>12.6g} {:>12.6g} {:>10}\n", r.n, r.d, r.k, r.observed, r.predicted,
+                     pct(r.rel_error));
+  s += fmt::format("  mean |relative error| {}", pct(h.mean_abs_rel_error));
+  if (std::isfinite(h.mean_abs_rel_error_k_grid)) s += fmt::format(" (over the k grid: {})", pct(h.mean_abs_rel_error_k_grid));
   return s + "\n";
 }
 
@@ -242,8 +248,8 @@ std::string render_selection(const Selection& s) {
   out += fmt::format("  {:<48} {:>14} {:>14}\n", "candidate", "hold-out error", "over k grid");
   auto row = [&](const Candidate& c, bool chosen) {
     if (c.scored)
-      out += fmt::format("  {:<48} {:>13.2f}% {:>13.2f}%{}\n", c.name, 100 * c.holdout.mean_abs_rel_error,
-                         100 * c.holdout.mean_abs_rel_error_k_grid, chosen ? "  <- chosen" : "");
+      out += fmt::format("  {:<48} {:>14} {:>14}{}\n", c.name, pct(c.holdout.mean_abs_rel_error),
+                         pct(c.holdout.mean_abs_rel_error_k_grid), chosen ? "  <- chosen" : "");
     else
       out += fmt::format("  {:<48} {:>14}  ({})\n", c.name, "-", c.error);
   };
@@ -251,8 +257,8 @@ std::string render_selection(const Selection& s) {
   out += fmt::format("  chosen: {} ({}), refitted on all runs\n",
                      s.chosen >= 0 ? s.candidates[s.chosen].name : std::string("none"), s.reason);
   if (s.loss.scored)
-    out += fmt::format("  beside it, t2-loss (Approach 1): hold-out error {:.2f}% of {} ({:.2f}% over the k grid)\n",
-                       100 * s.loss.holdout.mean_abs_rel_error, s.loss.holdout.metric, 100 * s.loss.holdout.mean_abs_rel_error_k_grid);
+    out += fmt::format("  beside it, t2-loss (Approach 1): hold-out error {} of {} ({} over the k grid)\n",
+                       pct(s.loss.holdout.mean_abs_rel_error), s.loss.holdout.metric, pct(s.loss.holdout.mean_abs_rel_error_k_grid));
   else
     out += fmt::format("  beside it, t2-loss (Approach 1): not scored ({})\n", s.loss.error);
   return out;

@@ -44,12 +44,23 @@ PlanTarget plan_target(const std::optional<Deployment>& flags_deployment, const 
   const TargetConfig* t = config ? &config->target : nullptr;
   PlanBounds& b = p.bounds;
   std::string widened = fmt::format("the fitted runs' range widened {:g}x", kBoundsWidening);
+  // One bound: the flag, else [target]'s value when > 0, else the data's, else PlanBounds' default.
   auto pick = [&](const std::optional<double>& flag, const char* flag_name, double target_value, const char* target_key,
                   double data_value, double fallback, std::string& source) {
-    if (flag) return source = flag_name, *flag;
-    if (target_value > 0) return source = fmt::format("[target] {}", target_key), target_value;
-    if (data_value > 0) return source = widened, data_value;
-    return source = "built-in default", fallback;
+    if (flag) {
+      source = flag_name;
+      return *flag;
+    }
+    if (target_value > 0) {
+      source = fmt::format("[target] {}", target_key);
+      return target_value;
+    }
+    if (data_value > 0) {
+      source = widened;
+      return data_value;
+    }
+    source = "built-in default";
+    return fallback;
   };
   std::string s1, s2;
   b.n_min = pick(flags.n_min, "--n-min", t ? t->n_min : 0, "n_min", n_lo / kBoundsWidening, 1e6, s1);
