@@ -1,7 +1,13 @@
 // law_flags.cpp — the shared law flags (see law_flags.hpp).
 #include "orchestrator/cli/law_flags.hpp"
 
+#include <iostream>
+
 #include <fmt/format.h>
+
+#include "orchestrator/analysis/analysis.hpp"
+#include "orchestrator/cli/cli_util.hpp"
+#include "orchestrator/cli/command.hpp"
 
 namespace t2 {
 
@@ -71,16 +77,6 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
   if (!problems.empty()) throw InputError(problems);
   return f;
 }
-
-}  // namespace t2
-
-#include <iostream>
-
-#include "orchestrator/analysis/analysis.hpp"
-#include "orchestrator/cli/cli_util.hpp"
-#include "orchestrator/cli/command.hpp"
-
-namespace t2 {
 
 int report_law_error(const std::string& command, const std::exception& e) {
   if (dynamic_cast<const HoldoutRuleError*>(&e) || dynamic_cast<const RequestError*>(&e)) {

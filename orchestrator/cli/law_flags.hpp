@@ -26,9 +26,6 @@ struct FitFlags {
 };
 FitFlags read_fit_flags(const boost::program_options::variables_map&);
 
-}  // namespace t2
-
-namespace t2 {
 // The exit code of a failed law command: a hold-out rule that does not parse or a plan without
 // any deployment is a usage error (kExitUsage, 2); everything else goes through report_error (1).
 int report_law_error(const std::string& command, const std::exception& e);

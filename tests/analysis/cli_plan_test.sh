@@ -78,7 +78,10 @@ PY
 [ $? -eq 2 ] && grep -q "error: --holdout 'params>3': unknown field 'params'" "$DIR/out" || { cat "$DIR/out"; fail "bad rule: exit 2"; }
 "$T2" fit "$S" --holdout 'n>0' > "$DIR/out" 2>&1
 [ $? -eq 1 ] && grep -q "error: --holdout 'n>0': leaves 0 runs to fit" "$DIR/out" || { cat "$DIR/out"; fail "too few runs: exit 1"; }
+# With --strict and a warning raised the fit fails (exit 1) and is not recorded in the store.
 "$T2" fit "$S" --lhat train_loss --holdout 'tokens_per_param>35' --strict > "$DIR/out" 2>&1
+[ $? -eq 1 ] && grep -q -- "--strict: 1 warning raised" "$DIR/out" && grep -q "warning \[param_at_bound\]: theta1 is not identified" "$DIR/out" \
+  || { cat "$DIR/out"; fail "--strict fit"; }
 grep -q "hold-out 'tokens_per_param>35' (t2-accuracy): fitted on 10 runs, predicted 2 held-out runs" "$DIR/out" || { cat "$DIR/out"; fail "hold-out text"; }
 [ "$(sum)" = "$before" ] || fail "a failed command changed the store"
 
