@@ -149,6 +149,17 @@ std::vector<Warning> fit_warnings(const LawFit& fit, const FitData& data) {
       w.push_back({"param_at_bound", specs[worst].name + " is not identified by the data: the predictions barely move "
                                      "along a direction dominated by it (singular value ratio " + g(ratio) + " < " +
                                      g(kIdentifiedCondition) + ")"});
+    // The accuracy law's Lhat stage: a Chinchilla law of its own targets at the checkpoints.
+    if (accuracy) {
+      ChinchillaLaw lhat;
+      std::vector<double> th(fit.law.theta.begin(), fit.law.theta.begin() + 5);
+      std::vector<LawInput> at;
+      for (const Checkpoint& c : data.checkpoints) at.push_back({c.n, c.d, 1});
+      if (flat_direction(lhat, th, at, {0, 1, 2, 3, 4}, ratio, worst))
+        w.push_back({"param_at_bound", "Lhat's " + specs[worst].name + " is not identified by the data: Lhat barely "
+                                       "moves along a direction dominated by it (singular value ratio " + g(ratio) + " < " +
+                                       g(kIdentifiedCondition) + ")"});
+    }
   }
   for (const FitStage& s : fit.stages) poor_stage(w, s);
   return w;
