@@ -102,6 +102,15 @@ PY
 [ $? -eq 2 ] && grep -q "'abc' is not a number" "$DIR/out" || { cat "$DIR/out"; fail "predict malformed point: exit 2"; }
 [ "$(sum)" = "$before" ] || fail "t2 predict changed the store"
 
+# t2 run's closing plan is the same library call as `t2 plan STORE`: the same rows.
+"$T2" run "$DIR/q.toml" --store "$DIR/r.h5" > "$DIR/run.out" 2>&1 || { cat "$DIR/run.out"; fail "sweep with closing plan"; }
+"$T2" plan "$DIR/r.h5" > "$DIR/plan.out" 2>&1 || { cat "$DIR/plan.out"; fail "t2 plan of the second store"; }
+for row in "T2 optimum" "integer k" "Chinchilla"; do
+  a=$(grep "^  $row " "$DIR/run.out"); b=$(grep "^  $row " "$DIR/plan.out")
+  [ -n "$a" ] && [ "$a" = "$b" ] || { echo "run:  $a"; echo "plan: $b"; fail "closing plan differs from t2 plan STORE ($row)"; }
+done
+grep -q "warning \[too_few_to_select\]" "$DIR/run.out" || { cat "$DIR/run.out"; fail "closing plan warnings"; }
+
 # A CSV has no [target]: planning it without budget flags is a usage error that says so.
 printf 'N,D,loss\n1e8,2e9,3\n' > "$DIR/one.csv"
 "$T2" plan "$DIR/one.csv" --law chinchilla > "$DIR/out" 2>&1
