@@ -129,3 +129,19 @@ TEST_CASE("--law auto picks the candidate with the lowest hold-out error and ref
     CHECK(t.fit.runs.size() == 10);
   }
 }
+
+TEST_CASE("with sampled pass@k, a held-out run is scored at an integer k no larger than its samples") {
+  FitData d = synthetic_sweep(truth(), 30, 8, 5);
+  FitOptions o;
+  o.law = "t2-accuracy";
+  o.lhat = LhatSource::train_loss;
+  o.source = PassSource::sampled;
+  o.threads = 1;
+  HoldoutFit h = fit_holdout(d, parse_holdout_rule("tokens_per_param>=200"), o, [](double, double) { return 100.5; });
+  REQUIRE(!h.result.runs.empty());
+  for (const HoldoutRun& r : h.result.runs) {
+    CHECK(r.k == 8);  // 100.5 -> at most the 8 samples drawn
+    CHECK(r.predicted == Approx(h.fit.law.score(r.n, r.d, 8)));
+  }
+  CHECK(std::isfinite(h.result.mean_abs_rel_error_k_grid));
+}
