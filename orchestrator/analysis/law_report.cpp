@@ -213,7 +213,10 @@ nlohmann::json selection_to_json(const Selection& s) {
   j["method"] = to_string(s.fit_options.method);
   j["reason"] = s.reason;
   if (!s.too_few) j["t2_loss"] = candidate_json(s.loss);
-  if (s.loss_fit) j["t2_loss"]["fit"] = fit_to_json(*s.loss_fit, {}, nullptr);
+  if (s.loss_fit) {
+    j["t2_loss"]["fit"] = fit_to_json(*s.loss_fit, {}, nullptr);
+    j["t2_loss"]["fit"].erase("inputs");  // the same as the enclosing fit's
+  }
   return j;
 }
 

@@ -45,9 +45,18 @@ Selection select_law(const FitData& data, const FitOptions& base, const HoldoutR
       s.too_few = true;
       s.fit_options = base;
       s.fit_options.law = "t2-accuracy";
-      s.reason = std::string(e.what()) + "; fitted t2-accuracy lhat=" + to_string(s.fit_options.lhat) + " method=" +
+      std::string why = e.what();
+      try {
+        s.fit = fit_law(data, s.fit_options);
+      } catch (const FitError& first) {
+        // Data without NLLs (a sampled-only CSV) cannot have Lhat on answer NLL: the other Lhat.
+        if (s.fit_options.lhat != LhatSource::answer_nll) throw;
+        s.fit_options.lhat = LhatSource::train_loss;
+        why += std::string("; lhat=answer_nll not possible (") + first.what() + ")";
+        s.fit = fit_law(data, s.fit_options);
+      }
+      s.reason = why + "; fitted t2-accuracy lhat=" + to_string(s.fit_options.lhat) + " method=" +
                  to_string(s.fit_options.method) + " without validation";
-      s.fit = fit_law(data, s.fit_options);
       return s;
     }
   }
