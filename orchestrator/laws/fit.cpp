@@ -48,7 +48,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.r2_log = r.reference.r2_log;
     r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from a projected exponent grid (64x64, E, A, B by NNLS)";
     if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum";
-    r.stages.push_back({"chinchilla", "Approach 3 on the training losses", "log loss", r.rmse, r.r2_log, r.points});
+    r.stages.push_back({"chinchilla", "Approach 3", "log loss", r.rmse, r.r2_log, r.points});
     return r;
   }
   // The reference is optional for the task laws (CSV files may have NaN training losses).
