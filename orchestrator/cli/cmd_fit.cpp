@@ -1,39 +1,20 @@
-// cmd_fit.cpp — `t2 fit STORE|CSV`: fits a law (schemas/laws.md) with optional bootstrap intervals,
-// prints parameters and fit quality, and stores the fit in the store as a "fit" document naming
-// its inputs. Also defines load_law_inputs (law_inputs.hpp), shared with `t2 plan`.
-#include <ctime>
+// cmd_fit.cpp — `t2 fit STORE|CSV`: fits a law (schemas/laws.md) with optional bootstrap intervals
+// and hold-out validation, prints parameters, each stage's quality and every warning, and stores
+// the fit in the store as a "fit" document naming its inputs (not when the command fails).
 #include <iostream>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "orchestrator/analysis/analysis.hpp"
+#include "orchestrator/analysis/law_report.hpp"
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
-#include "orchestrator/cli/law_inputs.hpp"
-#include "orchestrator/store/store.hpp"
+#include "orchestrator/cli/law_flags.hpp"
 
 namespace t2 {
 
 namespace po = boost::program_options;
-
-static bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-LoadedInputs load_law_inputs(const std::string& path, const std::string& task) {
-  LoadedInputs l;
-  l.inputs.path = path;
-  if (ends_with(path, ".csv") || ends_with(path, ".CSV")) {
-    l.inputs.kind = "csv";
-    CsvTable t = read_results_csv(path);
-    l.data = fit_data_from_csv(t, choose_task(tasks_of(t), task, path));
-  } else {
-    l.inputs.kind = "store";
-    StoreContents s = read_store(path);
-    l.data = fit_data_from_store(s, choose_task(tasks_of(s), task, path));
-  }
-  return l;
-}
 
 namespace {
 
@@ -41,11 +22,13 @@ int fit_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
   opts.add_options()("help,h", "this help")("input", po::value<std::string>(), "STORE (.h5) or CSV (.csv)")(
       "json", "machine-readable output (schemas/laws.md)")("no-store", "do not record the fit in the store");
-  add_fit_flags(opts);
+  add_fit_flags(opts, "t2-accuracy");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  const char* usage = "usage: t2 fit STORE|CSV [--law NAME] [--source likelihood|sampled] [--bootstrap B] [--seed S] [--json]";
+  const char* usage =
+      "usage: t2 fit STORE|CSV [--law NAME] [--source likelihood|sampled] [--holdout RULE] [--bootstrap B] [--seed S]\n"
+      "                        [--strict] [--json]";
   try {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
@@ -55,8 +38,10 @@ int fit_command(const std::vector<std::string>& args) {
   }
   if (vm.count("help")) {
     std::cout << usage << "\n\nFits a T² law to a store's results or a results CSV and prints its parameters (with\n"
-                          "bootstrap percentile intervals when --bootstrap B > 0) and fit quality. A fit of a store is\n"
-                          "recorded in it as a \"fit\" document (unless --no-store).\n\n"
+                          "bootstrap percentile intervals when --bootstrap B > 0), each fit stage's quality and every\n"
+                          "warning. --holdout RULE also fits on the runs RULE leaves and reports the error predicting the\n"
+                          "others. A fit of a store is recorded in it as a \"fit\" document (unless --no-store or the\n"
+                          "command fails). Exit 2 for a RULE that does not parse, 1 for one leaving too few runs.\n\n"
               << opts << "\n";
     return kExitOk;
   }
@@ -68,35 +53,23 @@ int fit_command(const std::vector<std::string>& args) {
     FitFlags flags = read_fit_flags(vm);
     const std::string path = vm["input"].as<std::string>();
     LoadedInputs in = load_law_inputs(path, flags.task);
-    if (in.data.outcomes.empty() && flags.fit.law != "chinchilla")
-      throw InputError({fmt::format("{}: no task results (per-problem outcomes) to fit --law {} to; --law chinchilla "
-                                    "fits the training losses alone", in.inputs.path, flags.fit.law)});
-    BootstrapOptions bo;
-    bo.replicates = flags.bootstrap;
-    bo.seed = flags.seed;
-    bo.threads = flags.fit.threads;
-    LawFit r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
-    nlohmann::json j = fit_to_json(r, in.inputs, flags.bootstrap > 0 ? &bo : nullptr);
-    if (vm.count("json")) std::cout << j.dump(2) << "\n";
-    else std::cout << render_fit(r, in.inputs);
-    if (in.inputs.kind == "store" && !vm.count("no-store")) {
-      try {
-        Store store = Store::open(path);
-        Document doc;
-        doc.kind = "fit";
-        doc.batch = static_cast<std::uint32_t>(store.contents().batches.size());
-        doc.time = static_cast<double>(std::time(nullptr));
-        doc.json = j.dump();
-        store.add_document(doc);
-        store.close();
-      } catch (const StoreError& e) {
-        // The fit itself succeeded; say why it was not recorded (e.g. a running sweep holds the lock).
-        std::cerr << "t2 fit: fit not recorded in the store: " << e.what() << "\n";
-      }
+    AnalysisRequest rq;
+    rq.fit = flags.fit;
+    rq.bootstrap = flags.bootstrap;
+    rq.seed = flags.seed;
+    rq.holdout = flags.holdout;
+    Analysis a = analyse(in, rq);
+    if (vm.count("json")) std::cout << analysis_to_json(a).dump(2) << "\n";
+    else std::cout << render_analysis(a);
+    const int rc = strict_exit("fit", flags.strict, a.warnings.size());
+    if (rc == kExitOk && in.inputs.kind == "store" && !vm.count("no-store")) {
+      std::string why = record_fit(path, fit_document(a).dump());
+      // The fit itself succeeded; say why it was not recorded (e.g. a running sweep holds the lock).
+      if (!why.empty()) std::cerr << "t2 fit: fit not recorded in the store: " << why << "\n";
     }
-    return kExitOk;
+    return rc;
   } catch (const std::exception& e) {  // InputError: one line per bad row
-    return report_error("fit", e);
+    return report_law_error("fit", e);
   }
 }
 

@@ -10,10 +10,11 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/store/columns.hpp"
 #include "orchestrator/store/store.hpp"
 

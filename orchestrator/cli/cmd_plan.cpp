@@ -1,21 +1,26 @@
-// cmd_plan.cpp — `t2 plan STORE|CSV`: fits a law, then finds the compute-optimal (N*, D*, k*) for a
-// deployment (paper §3.3, Eq. 1-2; or end to end C = 6ND + 2N T k Q), beside the Chinchilla choice,
-// optionally over a range of budgets (--frontier) and with bootstrap intervals.
+// cmd_plan.cpp — `t2 plan STORE|CSV`: fits a law (by default `--law auto`: the accuracy-law
+// variant with the lowest hold-out error), then finds the compute-optimal (N*, D*, k*) for a
+// deployment (paper §3.3, Eq. 1-2; or end to end C = 6ND + 2N T k Q) beside the Chinchilla choice,
+// optionally over a range of budgets (--frontier) and with bootstrap intervals. With no budget
+// flags it plans for the store's [target]; bounds: flags, else [target], else the data widened
+// (analysis/plan_target.hpp). Every warning is printed; an infeasible plan exits 1.
+#include <algorithm>
 #include <iostream>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
+#include "orchestrator/analysis/analysis.hpp"
+#include "orchestrator/analysis/law_report.hpp"
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/cli/law_flags.hpp"
 
 namespace t2 {
 
 namespace po = boost::program_options;
 
 namespace {
-
 // "FROM:TO:STEPS" -> budgets; InputError on anything else.
 void parse_frontier(const std::string& s, double& from, double& to, int& steps) {
   auto a = s.find(':'), b = s.find(':', a == std::string::npos ? a : a + 1);
@@ -40,20 +45,20 @@ int plan_command(const std::vector<std::string>& args) {
     ("budget", po::value<double>(), "end-to-end form: total FLOPs C = 6ND + 2N T k Q")
     ("queries", po::value<double>(), "end-to-end form: Q, queries served")
     ("tokens-per-sample", po::value<double>(), "end-to-end form: T, tokens per sample (prompt + answer)")
-    ("k-max", po::value<double>()->default_value(1e4), "largest samples per query k")
-    ("n-min", po::value<double>()->default_value(1e6), "smallest model, parameters")
-    ("n-max", po::value<double>()->default_value(1e13), "largest model, parameters")
-    ("d-min", po::value<double>()->default_value(1e6), "fewest training tokens")
-    ("d-max", po::value<double>()->default_value(1e16), "most training tokens")
+    ("k-max", po::value<double>(), "largest samples per query k (default: [target] k_max, else the largest k fitted)")
+    ("n-min", po::value<double>(), "smallest model, parameters (default: [target] n_min, else the smallest run's N / 10)")
+    ("n-max", po::value<double>(), "largest model, parameters (default: [target] n_max, else the largest run's N x 10)")
+    ("d-min", po::value<double>(), "fewest training tokens (default: the smallest run's D / 10)")
+    ("d-max", po::value<double>(), "most training tokens (default: the largest run's D x 10)")
     ("frontier", po::value<std::string>(), "FROM:TO:STEPS: optimum over log-spaced budgets (C_train, or C end to end)")
     ("json", "machine-readable output (schemas/laws.md)");
-  add_fit_flags(opts);
+  add_fit_flags(opts, "auto");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
   const char* usage =
-      "usage: t2 plan STORE|CSV (--train-budget C --inference-budget C_inf | --budget C --queries Q --tokens-per-sample T)\n"
-      "               [--law NAME] [--k-max K] [--frontier FROM:TO:STEPS] [--json]";
+      "usage: t2 plan STORE|CSV [--train-budget C --inference-budget C_inf | --budget C --queries Q --tokens-per-sample T]\n"
+      "               [--law auto|NAME] [--holdout RULE] [--k-max K] [--frontier FROM:TO:STEPS] [--strict] [--json]";
   try {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
     po::notify(vm);
@@ -64,7 +69,10 @@ int plan_command(const std::vector<std::string>& args) {
   if (vm.count("help")) {
     std::cout << usage << "\n\nFits a law (as `t2 fit`) and plans the compute-optimal model size N*, training tokens D*\n"
                           "and samples per query k* (k continuous, and the best integer k), beside the Chinchilla\n"
-                          "choice for the same training spend. --bootstrap B adds intervals of the plan.\n\n"
+                          "choice for the same training spend. --bootstrap B adds intervals of the plan. Without budget\n"
+                          "flags it plans for the store's [target]. Bounds: the flags, else [target], else the runs'\n"
+                          "range widened 10x. Every warning is printed (--strict: exit 1 on any); a plan with no\n"
+                          "feasible allocation exits 1; a --holdout RULE that does not parse exits 2.\n\n"
               << opts << "\n";
     return kExitOk;
   }
@@ -72,82 +80,79 @@ int plan_command(const std::vector<std::string>& args) {
   bool e2e = vm.count("budget") || vm.count("queries") || vm.count("tokens-per-sample");
   // --frontier sweeps the budget itself (C_train, or C end to end), so it may stand in for it.
   bool frontier = vm.count("frontier") > 0;
-  if (!vm.count("input") || split == e2e ||
+  // No budget flags: the store's [target]. Some but not a whole form: a usage error.
+  if (!vm.count("input") || (split && e2e) ||
       (split && ((!vm.count("train-budget") && !frontier) || !vm.count("inference-budget"))) ||
       (e2e && ((!vm.count("budget") && !frontier) || !vm.count("queries") || !vm.count("tokens-per-sample")))) {
-    std::cerr << "t2 plan: need STORE|CSV and exactly one of: --train-budget with --inference-budget, or --budget with "
-                 "--queries and --tokens-per-sample (with --frontier, the budget it sweeps may be left out)\n"
+    std::cerr << "t2 plan: need STORE|CSV and at most one of: --train-budget with --inference-budget, or --budget with "
+                 "--queries and --tokens-per-sample (none: the store's [target]; with --frontier, the budget it sweeps "
+                 "may be left out)\n"
               << usage << "\n";
     return kExitUsage;
   }
   try {
     FitFlags flags = read_fit_flags(vm);
-    Deployment dep;
+    std::optional<Deployment> dep;
     if (split) {
-      dep.train_flops = vm.count("train-budget") ? vm["train-budget"].as<double>() : 0.0;
-      dep.inference_flops = vm["inference-budget"].as<double>();
-    } else {
-      dep.form = Deployment::Form::end_to_end;
-      dep.total_flops = vm.count("budget") ? vm["budget"].as<double>() : 0.0;
-      dep.queries = vm["queries"].as<double>();
-      dep.tokens_per_sample = vm["tokens-per-sample"].as<double>();
+      dep.emplace();
+      dep->train_flops = vm.count("train-budget") ? vm["train-budget"].as<double>() : 0.0;
+      dep->inference_flops = vm["inference-budget"].as<double>();
+    } else if (e2e) {
+      dep.emplace();
+      dep->form = Deployment::Form::end_to_end;
+      dep->total_flops = vm.count("budget") ? vm["budget"].as<double>() : 0.0;
+      dep->queries = vm["queries"].as<double>();
+      dep->tokens_per_sample = vm["tokens-per-sample"].as<double>();
     }
-    PlanBounds b;
-    b.k_max = vm["k-max"].as<double>();
-    b.n_min = vm["n-min"].as<double>(), b.n_max = vm["n-max"].as<double>();
-    b.d_min = vm["d-min"].as<double>(), b.d_max = vm["d-max"].as<double>();
+    BoundsFlags bf;
+    auto opt = [&](const char* k) { return vm.count(k) ? std::optional<double>(vm[k].as<double>()) : std::nullopt; };
+    bf.k_max = opt("k-max"), bf.n_min = opt("n-min"), bf.n_max = opt("n-max"), bf.d_min = opt("d-min"), bf.d_max = opt("d-max");
     double from = 0, to = 0;
     int steps = 0;
     if (vm.count("frontier")) parse_frontier(vm["frontier"].as<std::string>(), from, to, steps);
     // The flags are checked before the fit (which may take a while with --bootstrap), by name.
     std::vector<std::string> bad;
-    auto need = [&](bool ok, const char* flag, const char* problem) {
+    auto need = [&](bool ok, const char* flag, const std::string& problem) {
       if (!ok) bad.push_back(fmt::format("--{} {:g}: {}", flag, vm[flag].as<double>(), problem));
     };
     if (split) {
-      if (vm.count("train-budget")) need(dep.train_flops > 0, "train-budget", "must be > 0 FLOPs");
-      need(dep.inference_flops >= 0, "inference-budget", "must be >= 0 FLOPs per served token");
-    } else {
-      if (vm.count("budget")) need(dep.total_flops > 0, "budget", "must be > 0 FLOPs");
-      need(dep.queries >= 0, "queries", "must be >= 0");
-      need(dep.tokens_per_sample >= 0, "tokens-per-sample", "must be >= 0");
+      if (vm.count("train-budget")) need(dep->train_flops > 0, "train-budget", "must be > 0 FLOPs");
+      need(dep->inference_flops >= 0, "inference-budget", "must be >= 0 FLOPs per served token");
+    } else if (e2e) {
+      if (vm.count("budget")) need(dep->total_flops > 0, "budget", "must be > 0 FLOPs");
+      need(dep->queries >= 0, "queries", "must be >= 0");
+      need(dep->tokens_per_sample >= 0, "tokens-per-sample", "must be >= 0");
     }
-    need(b.n_min > 0, "n-min", "must be > 0");
-    need(b.n_max >= b.n_min, "n-max", "must be >= --n-min");
-    need(b.d_min > 0, "d-min", "must be > 0");
-    need(b.d_max >= b.d_min, "d-max", "must be >= --d-min");
-    need(b.k_max >= b.k_min, "k-max", fmt::format("must be >= {:g}", b.k_min).c_str());
+    if (bf.n_min) need(*bf.n_min > 0, "n-min", "must be > 0");
+    if (bf.n_max) need(*bf.n_max >= bf.n_min.value_or(0) && *bf.n_max > 0, "n-max", "must be >= --n-min");
+    if (bf.d_min) need(*bf.d_min > 0, "d-min", "must be > 0");
+    if (bf.d_max) need(*bf.d_max >= bf.d_min.value_or(0) && *bf.d_max > 0, "d-max", "must be >= --d-min");
+    if (bf.k_max) need(*bf.k_max >= 1, "k-max", "must be >= 1");
     if (!bad.empty()) throw InputError(bad);
 
     LoadedInputs in = load_law_inputs(vm["input"].as<std::string>(), flags.task);
-    if (in.data.outcomes.empty() && flags.fit.law != "chinchilla")
-      throw InputError({fmt::format("{}: no task results (per-problem outcomes) to fit --law {} to; --law chinchilla "
-                                    "fits the training losses alone", in.inputs.path, flags.fit.law)});
-    BootstrapOptions bo;
-    bo.replicates = flags.bootstrap;
-    bo.seed = flags.seed;
-    bo.threads = flags.fit.threads;
-    LawFit r = flags.bootstrap > 0 ? fit_with_bootstrap(in.data, flags.fit, bo) : fit_law(in.data, flags.fit);
-    const ChinchillaParams* ref = r.has_reference ? &r.reference.params : nullptr;
-    nlohmann::json j;
-    j["fit"] = fit_to_json(r, in.inputs, flags.bootstrap > 0 ? &bo : nullptr);
-    if (vm.count("frontier")) {
-      std::vector<Plan> f = plan_frontier(r.law, dep, from, to, steps, b, ref);
-      j["frontier"] = nlohmann::json::array();
-      for (const Plan& p : f) j["frontier"].push_back(plan_to_json(p, r.law, b, nullptr));
-      if (vm.count("json")) std::cout << j.dump(2) << "\n";
-      else std::cout << render_frontier(f, r.law);
-    } else {
-      Plan p = plan(r.law, dep, b, ref);
-      PlanIntervals iv;
-      if (!r.bootstrap.replicates.empty()) iv = plan_intervals(r.law, r.bootstrap.replicates, p, b, 0.95, flags.fit.threads);
-      j["plan"] = plan_to_json(p, r.law, b, &iv);
-      if (vm.count("json")) std::cout << j.dump(2) << "\n";
-      else std::cout << render_plan(p, r.law, &iv);
+    AnalysisRequest rq;
+    rq.fit = flags.fit;
+    rq.bootstrap = flags.bootstrap;
+    rq.seed = flags.seed;
+    rq.holdout = flags.holdout;
+    rq.plan = true;
+    rq.deployment = dep;
+    rq.bounds = bf;
+    if (frontier) rq.frontier = FrontierRange{from, to, steps};
+    Analysis a = analyse(in, rq);
+    if (vm.count("json")) std::cout << analysis_to_json(a).dump(2) << "\n";
+    else std::cout << render_analysis(a);
+    bool infeasible = a.plan ? !a.plan->best.feasible
+                             : std::none_of(a.frontier.begin(), a.frontier.end(), [](const Plan& p) { return p.best.feasible; });
+    if (infeasible) {
+      std::cerr << "t2 plan: error: no feasible allocation within the bounds for this deployment (see the infeasible "
+                   "warning); widen them with --n-min/--n-max/--d-min/--d-max/--k-max\n";
+      return kExitFailure;
     }
-    return kExitOk;
+    return strict_exit("plan", flags.strict, a.warnings.size());
   } catch (const std::exception& e) {  // InputError: one line per bad row
-    return report_error("plan", e);
+    return report_law_error("plan", e);
   }
 }
 

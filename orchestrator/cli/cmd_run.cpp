@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "orchestrator/analysis/analysis.hpp"
+#include "orchestrator/analysis/law_report.hpp"
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/config/sweep_config.hpp"
@@ -25,8 +27,6 @@
 #include "workers/worker_loop.hpp"
 
 namespace t2 {
-
-extern const Command kFitCommand, kPlanCommand;
 
 namespace {
 
@@ -87,42 +87,28 @@ void stop_idle_workers(const MpiSession& mpi) {
   for (int w = 1; w < mpi.size; ++w) MPI_Send(&none, 0, MPI_BYTE, w, static_cast<int>(MessageTag::stop), MPI_COMM_WORLD);
 }
 
-// The end of a finished sweep: the T² accuracy law fitted to the first task (stored in the store
-// as a "fit" document) and the plan for the config's [target], exactly as `t2 fit` and `t2 plan`
-// print them. A fit the data cannot support is a note, not a failure of the sweep.
+// The end of a finished sweep: the laws fitted to the first task through the same library call
+// as `t2 plan STORE` (analysis.hpp: --law auto, the config's [target], bounds from [target] or
+// the data), printed as `t2 plan` prints it, and the fit stored as a "fit" document. A fit the
+// data cannot support is a note, not a failure of the sweep.
 void report_fit_and_plan(const SweepConfig& config) {
-  std::vector<std::string> common = {config.store, "--task", config.eval.tasks.front()};
   std::cout << "\n";
-  std::cout.flush();
-  if (kFitCommand.run(common) != kExitOk) {
-    std::cout << "(no fit: see the message above; `t2 fit " << config.store << "` once more runs are done)\n";
-    return;
+  try {
+    LoadedInputs in = law_inputs_from_store(read_store(config.store), config.store, config.eval.tasks.front());
+    in.config = config;  // the config this run used (the store's, or the --force'd new one)
+    AnalysisRequest rq;
+    rq.fit.law = "auto";
+    rq.plan = deployment_from_target(config.target).has_value();
+    Analysis a = analyse(in, rq);
+    std::cout << render_analysis(a);
+    if (!rq.plan)
+      std::cout << "(no [target] in the config: plan with `t2 plan " << config.store
+                << " --train-budget C --inference-budget C_inf`)\n";
+    std::string why = record_fit(config.store, fit_document(a).dump());
+    if (!why.empty()) std::cout << "(fit not recorded in the store: " << why << ")\n";
+  } catch (const std::exception& e) {
+    std::cout << "(no fit: " << e.what() << "; `t2 fit " << config.store << "` once more runs are done)\n";
   }
-  auto plan = common;
-  const auto& t = config.target;
-  if (t.form == TargetConfig::Form::split) {
-    plan.insert(plan.end(), {"--train-budget", fmt::format("{:g}", t.train_budget), "--inference-budget",
-                             fmt::format("{:g}", t.inference_budget)});
-  } else if (t.form == TargetConfig::Form::end_to_end) {
-    plan.insert(plan.end(), {"--budget", fmt::format("{:g}", t.budget), "--queries", fmt::format("{:g}", t.queries),
-                             "--tokens-per-sample", fmt::format("{:g}", t.tokens_per_query)});
-  } else {
-    std::cout << "(no [target] in the config: plan with `t2 plan " << config.store
-              << " --train-budget C --inference-budget C_inf`)\n";
-    return;
-  }
-  if (t.k_max > 0) plan.insert(plan.end(), {"--k-max", fmt::format("{:g}", t.k_max)});
-  // Planner bounds: [target] n_min/n_max, else the grid's range widened 10x each way (the laws
-  // extrapolate, but not without limit); D likewise from the grid.
-  auto pts = grid_points(config.grid);
-  double n_lo = pts.front().n, n_hi = pts.front().n, d_lo = pts.front().d, d_hi = pts.front().d;
-  for (auto& p : pts) n_lo = std::min(n_lo, p.n), n_hi = std::max(n_hi, p.n), d_lo = std::min(d_lo, p.d), d_hi = std::max(d_hi, p.d);
-  plan.insert(plan.end(), {"--n-min", fmt::format("{:g}", t.n_min > 0 ? t.n_min : n_lo / 10), "--n-max",
-                           fmt::format("{:g}", t.n_max > 0 ? t.n_max : n_hi * 10), "--d-min",
-                           fmt::format("{:g}", d_lo / 10), "--d-max", fmt::format("{:g}", d_hi * 10)});
-  std::cout << "\n";
-  std::cout.flush();
-  kPlanCommand.run(plan);
 }
 
 int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, bool& dispatching) {

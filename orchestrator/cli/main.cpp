@@ -12,7 +12,7 @@
 
 namespace t2 {
 extern const Command kRunCommand, kStatusCommand, kExportCommand, kValidateCommand, kFitCommand, kPlanCommand,
-    kImportCommand, kReportCommand, kSlurmCommand;
+    kImportCommand, kReportCommand, kSlurmCommand, kPredictCommand;
 }
 
 namespace {
@@ -20,7 +20,7 @@ namespace {
 const std::vector<const t2::Command*>& commands() {
   static const std::vector<const t2::Command*> all = {
       &t2::kRunCommand, &t2::kStatusCommand, &t2::kExportCommand, &t2::kValidateCommand,
-      &t2::kFitCommand, &t2::kPlanCommand,   &t2::kImportCommand, &t2::kReportCommand,
+      &t2::kFitCommand, &t2::kPlanCommand,   &t2::kPredictCommand, &t2::kImportCommand, &t2::kReportCommand,
       &t2::kSlurmCommand};
   return all;
 }

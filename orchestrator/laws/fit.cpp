@@ -49,6 +49,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.r2_log = r.reference.r2_log;
     r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from a projected exponent grid (64x64, E, A, B by NNLS)";
     if (!warm.empty()) r.method = "approach3: Huber(1e-3) on log residuals, L-BFGS from the full-data optimum and the 2 best grid cells";
+    r.stages.push_back({"chinchilla", "Approach 3", "log loss", r.rmse, r.r2_log, r.points});
     return r;
   }
   // The reference is optional for the task laws (CSV files may have NaN training losses).
@@ -84,6 +85,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.r2_log = f.r2_log;
     r.method = "approach1: SSE on mean -log pass@k, variable-projection + random starts, Levenberg-Marquardt";
     r.loss = f;
+    r.stages.push_back({"t2-loss", "Approach 1", "-log pass@k (nats)", r.rmse, r.r2_log, r.points});
     return r;
   }
   if (o.law == "t2-accuracy") {
@@ -103,9 +105,13 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.objective = used.objective;
     r.points = used.points;
     r.rmse = used.rmse_pass;
-    r.r2_log = f.lhat.r2_log;
+    // The accuracy fit has no log-space R^2 of its own; Lhat's is reported as Lhat's stage.
+    r.r2_log = kNaN;
     r.method = to_string(f.used);
     if (lhat_is_reference && warm.empty()) r.reference = f.lhat, r.has_reference = true;  // the same fit
+    r.stages.push_back({"Lhat", std::string("on ") + to_string(f.lhat_source), "log Lhat", f.lhat.rmse_log, f.lhat.r2_log,
+                        f.lhat.points});
+    r.stages.push_back({"theta", to_string(f.used), "pass@k", used.rmse_pass, kNaN, used.points});
     r.accuracy = f;
     return r;
   }

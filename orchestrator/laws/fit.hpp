@@ -36,6 +36,18 @@ struct FitOptions {
   int threads = 0;                                   // 0 = hardware_concurrency
 };
 
+// The quality of one stage of a fit, reported on its own line (issue 9: the accuracy law's
+// "R^2" used to be Lhat's). Stages: "chinchilla" (the law itself), "Lhat" and "theta" for
+// t2-accuracy, "t2-loss". warnings.hpp judges them.
+struct FitStage {
+  std::string name;      // "Lhat", "theta", "t2-loss", "chinchilla"
+  std::string detail;    // e.g. "on answer_nll", "beta_binomial"
+  std::string rmse_of;   // what rmse measures: "log loss", "pass@k", "-log pass@k (nats)"
+  double rmse = kNaN;
+  double r2_log = kNaN;  // R^2 in log space (NaN where not defined: the theta stage)
+  std::uint32_t points = 0;
+};
+
 struct LawFit {
   FittedLaw law;                       // the fitted law, ready for plan()
   ChinchillaFit reference;             // Approach 3 on the training losses (planner's comparison row)
@@ -43,7 +55,8 @@ struct LawFit {
   std::vector<std::string> param_names;
   double objective = 0;
   std::uint32_t points = 0;
-  double rmse = 0, r2_log = 0;
+  double rmse = 0, r2_log = 0;         // of the law's own quantity; r2_log NaN for t2-accuracy
+  std::vector<FitStage> stages;        // each stage's own quality
   std::string method;                  // e.g. "approach3-huber-lbfgs", "two_stage", "beta_binomial"
   std::vector<std::uint32_t> runs;     // Checkpoint::run of every input checkpoint
   std::string task;

@@ -1,6 +1,6 @@
 // fit_data.hpp — what the laws are fitted to: checkpoints (N, D, training loss) and, per task,
 // per-problem outcomes (n samples, c correct, gold-answer NLL). Plain values; how they are read
-// from a store or a CSV is orchestrator/cli/law_inputs.hpp's business, not this file's.
+// from a store or a CSV is orchestrator/analysis/law_inputs.hpp's business, not this file's.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,7 @@ assert 'within_budget' in p['chinchilla'], p
 grep -q "frontier under t2-loss" "$DIR/out" || fail "frontier table"
 # --frontier sweeps C_train itself, so the README's form without --train-budget works.
 "$T2" plan "$DIR/good.csv" --law t2-loss --inference-budget 2e9 --frontier 1e20:1e22:3 > "$DIR/out" 2>&1 || { cat "$DIR/out"; fail "frontier without --train-budget"; }
-[ "$(grep -c 'e+2[012] ' "$DIR/out")" -eq 3 ] || { cat "$DIR/out"; fail "frontier without --train-budget: 3 budgets"; }
+[ "$(grep -cE '^ +1e\+2[012] ' "$DIR/out")" -eq 3 ] || { cat "$DIR/out"; fail "frontier without --train-budget: 3 budgets"; }
 "$T2" plan "$DIR/good.csv" --law t2-loss --inference-budget 2e9 > /dev/null 2>&1
 [ $? -eq 2 ] || fail "split form without --train-budget or --frontier must be a usage error (2)"
 

@@ -4,7 +4,8 @@
 
 #include <sstream>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
+#include "orchestrator/analysis/law_report.hpp"
 
 using namespace t2;
 

@@ -1,7 +1,8 @@
-// law_inputs.hpp — the CLI's pure side of `t2 fit`, `t2 plan` and `t2 import`: reading a results
-// CSV (every bad row reported by file and line), mapping StoreContents or CSV rows to the laws'
-// FitData, turning CSV rows into store records for an import, and rendering fits and plans as
-// JSON (schemas/laws.md) and text. No store I/O here (cmd_*.cpp do that), no fitting.
+// law_inputs.hpp — the one path from results to fit inputs: reading a results CSV (every bad row
+// reported by file and line), mapping StoreContents or CSV rows to the laws' FitData, reading a
+// store with its sweep config (for [target]), and turning CSV rows into store records for an
+// import. Used by `t2 fit`, `t2 plan`, `t2 predict`, `t2 import` and `t2 run`'s closing plan.
+// No fitting, no rendering (law_report.hpp), no command-line flags (cli/law_flags.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,11 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/program_options.hpp>
-#include <nlohmann/json.hpp>
-
-#include "orchestrator/laws/fit.hpp"
-#include "orchestrator/laws/planner.hpp"
+#include "orchestrator/config/sweep_config.hpp"
+#include "orchestrator/laws/fit_data.hpp"
 #include "orchestrator/store/records.hpp"
 
 namespace t2 {
@@ -82,36 +80,23 @@ struct ImportBatch {
 // order of samples is not known from counts).
 ImportBatch import_batch(const CsvTable&);
 
-// JSON documents (schemas/laws.md): the fit, and a plan (with its intervals when given).
+// Where fit inputs came from (recorded in every fit document).
 struct FitInputs {
   std::string kind;   // "store" or "csv"
   std::string path;
 };
-nlohmann::json fit_to_json(const LawFit&, const FitInputs&, const BootstrapOptions* bootstrap);
-nlohmann::json plan_to_json(const Plan&, const FittedLaw&, const PlanBounds&, const PlanIntervals* intervals);
 
-// The flags `t2 fit` and `t2 plan` share (law, source, task, Lhat, method, bootstrap, seed, ...),
-// documented in their --help and schemas/laws.md; read_fit_flags throws InputError on bad values.
-void add_fit_flags(boost::program_options::options_description&);
-struct FitFlags {
-  FitOptions fit;
-  std::string task;                 // --task ("" = the only one)
-  std::uint32_t bootstrap = 0;      // --bootstrap B (0 = none)
-  std::uint64_t seed = 1;           // --seed
-};
-FitFlags read_fit_flags(const boost::program_options::variables_map&);
-
-// STORE or CSV -> FitData (a path ending in .csv is a CSV, anything else a store). Defined in
-// cmd_fit.cpp because it reads the store (this file stays free of store I/O and testable alone).
+// STORE or CSV -> FitData (a path ending in .csv is a CSV, anything else a store), with the
+// store's sweep config when it has a readable one (a CSV, or a store made by `t2 import`, has
+// none; config_note then says why).
 struct LoadedInputs {
   FitData data;
   FitInputs inputs;
+  std::optional<SweepConfig> config;
+  std::string config_note;
 };
 LoadedInputs load_law_inputs(const std::string& path, const std::string& task);
-
-// Human-readable renderings.
-std::string render_fit(const LawFit&, const FitInputs&);
-std::string render_plan(const Plan&, const FittedLaw&, const PlanIntervals* intervals);
-std::string render_frontier(const std::vector<Plan>&, const FittedLaw&);
+// The same from store contents already read (`t2 run`'s closing plan).
+LoadedInputs law_inputs_from_store(const StoreContents&, const std::string& path, const std::string& task);
 
 }  // namespace t2

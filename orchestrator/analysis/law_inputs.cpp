@@ -1,6 +1,6 @@
-// law_inputs.cpp — CSV reading, StoreContents/CSV -> FitData, import records, JSON and text
-// renderings of fits and plans (see law_inputs.hpp; formats in schemas/laws.md).
-#include "orchestrator/cli/law_inputs.hpp"
+// law_inputs.cpp — CSV reading, StoreContents/CSV -> FitData (with the store's config), import
+// records (see law_inputs.hpp; the CSV format is in schemas/laws.md).
+#include "orchestrator/analysis/law_inputs.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -11,6 +11,9 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "orchestrator/store/store.hpp"
 
 namespace t2 {
 
@@ -329,217 +332,41 @@ ImportBatch import_batch(const CsvTable& t) {
   return b;
 }
 
-// ---- JSON ----
+// ---- one entry point ----
 
-static nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-static nlohmann::json chinchilla_json(const ChinchillaFit& f) {
-  return {{"E", f.params.E},           {"A", f.params.A},           {"B", f.params.B},
-          {"alpha", f.params.alpha},   {"beta", f.params.beta},     {"objective", f.objective},
-          {"points", f.points},        {"rmse_log", f.rmse_log},    {"r2_log", f.r2_log},
-          {"starts", f.starts_tried},  {"starts_at_best", f.starts_at_best}};
+static bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-static nlohmann::json theta_json(const ThetaFit& t) {
-  if (!t.fitted) return nullptr;
-  return {{"theta", {t.theta[0], t.theta[1], t.theta[2], t.theta[3], t.theta[4]}},
-          {"objective", t.objective},
-          {"points", t.points},
-          {"starts", t.starts_tried},
-          {"rmse_pass", num(t.rmse_pass)}};
-}
-
-nlohmann::json fit_to_json(const LawFit& r, const FitInputs& in, const BootstrapOptions* bo) {
-  nlohmann::json j;
-  j["law"] = r.law.law->name();
-  j["quantity"] = r.law.law->quantity();
-  j["task"] = r.task;
-  j["source"] = to_string(r.source);
-  j["method"] = r.method;
-  j["inputs"] = {{"kind", in.kind}, {"path", in.path}, {"runs", r.runs}};
-  nlohmann::json params = nlohmann::json::object();
-  for (std::size_t i = 0; i < r.param_names.size(); ++i) {
-    nlohmann::json p = {{"value", r.law.theta[i]}};
-    if (i < r.intervals.size()) p["lo"] = num(r.intervals[i].lo), p["hi"] = num(r.intervals[i].hi);
-    params[r.param_names[i]] = p;
+LoadedInputs law_inputs_from_store(const StoreContents& s, const std::string& path, const std::string& task) {
+  LoadedInputs l;
+  l.inputs = {"store", path};
+  l.data = fit_data_from_store(s, choose_task(tasks_of(s), task, path));
+  // The config the store was created with gives [target]; a store made by `t2 import` has none.
+  if (s.config_text.rfind("# created by t2 import", 0) == 0) {
+    l.config_note = "a store made by t2 import has no sweep config";
+  } else if (!s.config_text.empty()) {
+    try {
+      l.config = parse_sweep_config(s.config_text, s.config_file);
+    } catch (const std::exception& e) {
+      l.config_note = std::string("the store's sweep config could not be read: ") + e.what();
+    }
+  } else {
+    l.config_note = "the store has no sweep config";
   }
-  j["params"] = params;
-  j["theta"] = r.law.theta;
-  j["fit"] = {{"objective", r.objective}, {"points", r.points}, {"rmse", num(r.rmse)}, {"r2_log", num(r.r2_log)}};
-  if (bo)
-    j["bootstrap"] = {{"replicates", bo->replicates}, {"succeeded", r.bootstrap.replicates.size()},
-                      {"failed", r.bootstrap.failed},  {"seed", bo->seed},
-                      {"level", r.level},              {"resample", r.law.law->name() == "t2-accuracy" ? "checkpoints+problems" : "checkpoints"}};
-  if (r.has_reference) j["reference"] = chinchilla_json(r.reference);
-  if (r.accuracy) {
-    const AccuracyFit& a = *r.accuracy;
-    j["accuracy"] = {{"lhat_source", to_string(a.lhat_source)},
-                     {"lhat", chinchilla_json(a.lhat)},
-                     {"used", to_string(a.used)},
-                     {"two_stage", theta_json(a.two_stage)},
-                     {"beta_binomial", theta_json(a.beta_binomial)},
-                     {"k_grid", a.k_grid}};
+  return l;
+}
+
+LoadedInputs load_law_inputs(const std::string& path, const std::string& task) {
+  if (ends_with(path, ".csv") || ends_with(path, ".CSV")) {
+    LoadedInputs l;
+    l.inputs = {"csv", path};
+    CsvTable t = read_results_csv(path);
+    l.data = fit_data_from_csv(t, choose_task(tasks_of(t), task, path));
+    l.config_note = "a CSV has no sweep config";
+    return l;
   }
-  if (r.loss) j["loss"] = {{"k_grid", r.loss->k_grid}, {"starts", r.loss->starts_tried}, {"starts_at_best", r.loss->starts_at_best}};
-  return j;
-}
-
-static nlohmann::json alloc_json(const Allocation& a) {
-  if (!a.feasible) return nullptr;
-  return {{"N", a.n}, {"D", a.d}, {"k", a.k}, {"tokens_per_param", a.tokens_per_param()}, {"score", num(a.score)},
-          {"train_flops", a.train_flops}, {"within_budget", a.within_budget}};
-}
-
-static nlohmann::json interval_json(const Interval& i) { return {num(i.lo), num(i.hi)}; }
-
-nlohmann::json plan_to_json(const Plan& p, const FittedLaw& law, const PlanBounds& b, const PlanIntervals* iv) {
-  nlohmann::json j;
-  j["law"] = law.law->name();
-  j["goal"] = law.law->goal() == Goal::minimize ? "minimize" : "maximize";
-  const Deployment& d = p.deployment;
-  if (d.form == Deployment::Form::split)
-    j["deployment"] = {{"form", "split"}, {"train_flops", d.train_flops}, {"inference_flops", d.inference_flops}};
-  else
-    j["deployment"] = {{"form", "end_to_end"}, {"total_flops", d.total_flops}, {"queries", d.queries},
-                       {"tokens_per_sample", d.tokens_per_sample}};
-  j["bounds"] = {{"n_min", b.n_min}, {"n_max", b.n_max}, {"d_min", b.d_min}, {"d_max", b.d_max}, {"k_min", b.k_min}, {"k_max", b.k_max}};
-  j["best"] = alloc_json(p.best);
-  j["best_integer_k"] = alloc_json(p.best_integer);
-  j["chinchilla"] = alloc_json(p.chinchilla);
-  if (iv && iv->replicates > 0)
-    j["intervals"] = {{"replicates", iv->replicates}, {"score", interval_json(iv->score)}, {"N", interval_json(iv->n)},
-                      {"D", interval_json(iv->d)},    {"k", interval_json(iv->k)},         {"best_score", interval_json(iv->best_score)}};
-  return j;
-}
-
-// ---- shared flags ----
-
-void add_fit_flags(boost::program_options::options_description& o) {
-  namespace po = boost::program_options;
-  o.add_options()
-    ("law", po::value<std::string>()->default_value("t2-accuracy"), "law to fit: chinchilla | t2-loss | t2-accuracy")
-    ("source", po::value<std::string>()->default_value("likelihood"),
-     "where pass@k comes from: likelihood (p = exp(-NLL), the paper's) | sampled (c of n, Chen et al.)")
-    ("task", po::value<std::string>()->default_value(""), "task to fit (default: the only task)")
-    ("lhat", po::value<std::string>()->default_value("answer_nll"),
-     "t2-accuracy: what Lhat is fitted to: answer_nll (the paper's) | train_loss")
-    ("method", po::value<std::string>()->default_value("automatic"),
-     "t2-accuracy: theta fit: automatic (beta_binomial when every problem has samples) | two_stage | beta_binomial")
-    ("k-fit-max", po::value<double>()->default_value(1024), "largest k of the likelihood source's k grid 1, 2, 4, ...")
-    // Signed types: Boost reads "-3" into an unsigned option as 2^32 - 3 without complaint.
-    ("bootstrap", po::value<long long>()->default_value(0), "bootstrap refits for intervals (0 = none)")
-    ("seed", po::value<long long>()->default_value(1), "bootstrap seed (>= 0)")
-    ("threads", po::value<int>()->default_value(0), "worker threads (0 = all cores)");
-}
-
-FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
-  FitFlags f;
-  std::vector<std::string> problems;
-  auto str = [&](const char* k) { return vm[k].as<std::string>(); };
-  f.fit.law = str("law");
-  try {
-    law_by_name(f.fit.law);
-  } catch (const std::invalid_argument&) {
-    problems.push_back(fmt::format("--law {}: expected chinchilla, t2-loss or t2-accuracy", f.fit.law));
-  }
-  try {
-    f.fit.source = pass_source_from_string(str("source"));
-  } catch (const std::invalid_argument&) {
-    problems.push_back(fmt::format("--source {}: expected likelihood or sampled", str("source")));
-  }
-  try {
-    f.fit.lhat = lhat_source_from_string(str("lhat"));
-  } catch (const std::invalid_argument&) {
-    problems.push_back(fmt::format("--lhat {}: expected answer_nll or train_loss", str("lhat")));
-  }
-  try {
-    f.fit.method = accuracy_method_from_string(str("method"));
-  } catch (const std::invalid_argument&) {
-    problems.push_back(fmt::format("--method {}: expected automatic, two_stage or beta_binomial", str("method")));
-  }
-  f.fit.k_max = vm["k-fit-max"].as<double>();
-  if (!(f.fit.k_max >= 1)) problems.push_back(fmt::format("--k-fit-max {}: must be >= 1", f.fit.k_max));
-  f.fit.threads = vm["threads"].as<int>();
-  if (f.fit.threads < 0) problems.push_back(fmt::format("--threads {}: must be >= 0", f.fit.threads));
-  f.task = str("task");
-  auto bootstrap = vm["bootstrap"].as<long long>();
-  if (bootstrap < 0 || bootstrap > 1000000)
-    problems.push_back(fmt::format("--bootstrap {}: must be between 0 and 1000000", bootstrap));
-  else f.bootstrap = static_cast<std::uint32_t>(bootstrap);
-  auto seed = vm["seed"].as<long long>();
-  if (seed < 0) problems.push_back(fmt::format("--seed {}: must be >= 0", seed));
-  else f.seed = static_cast<std::uint64_t>(seed);
-  if (!problems.empty()) throw InputError(problems);
-  return f;
-}
-
-// ---- text ----
-
-std::string render_fit(const LawFit& r, const FitInputs& in) {
-  std::string s = fmt::format("law {} ({}) fitted to {} {}{}\n", r.law.law->name(), r.law.law->quantity(), in.kind, in.path,
-                              r.task.empty() ? "" : fmt::format(", task {}", r.task));
-  s += fmt::format("method: {}; pass@k source: {}\n", r.method, to_string(r.source));
-  if (r.accuracy)
-    s += fmt::format("Lhat fitted to {}; theta fitted by {} (the other: {})\n", to_string(r.accuracy->lhat_source),
-                     to_string(r.accuracy->used),
-                     r.accuracy->used == AccuracyMethod::two_stage
-                         ? (r.accuracy->beta_binomial.fitted ? fmt::format("beta_binomial, rmse pass@k {:.4g}", r.accuracy->beta_binomial.rmse_pass) : std::string("not possible"))
-                         : (r.accuracy->two_stage.fitted ? fmt::format("two_stage, rmse pass@k {:.4g}", r.accuracy->two_stage.rmse_pass) : std::string("not possible")));
-  bool iv = !r.intervals.empty();
-  s += iv ? fmt::format("  {:<8} {:>14} {:>14} {:>14}\n", "param", "value", fmt::format("{:.0f}% lo", r.level * 100), "hi")
-          : fmt::format("  {:<8} {:>14}\n", "param", "value");
-  for (std::size_t i = 0; i < r.param_names.size(); ++i) {
-    s += fmt::format("  {:<8} {:>14.6g}", r.param_names[i], r.law.theta[i]);
-    if (iv) s += fmt::format(" {:>14.6g} {:>14.6g}", r.intervals[i].lo, r.intervals[i].hi);
-    s += "\n";
-  }
-  s += fmt::format("fit: {} points, objective {:.6g}, rmse {:.4g}, R^2 (log) {:.4f}\n", r.points, r.objective, r.rmse, r.r2_log);
-  if (iv) s += fmt::format("bootstrap: {} replicates ({} failed)\n", r.bootstrap.replicates.size(), r.bootstrap.failed);
-  return s;
-}
-
-static std::string alloc_line(const char* label, const Allocation& a) {
-  if (!a.feasible) return fmt::format("  {:<14} infeasible within the bounds\n", label);
-  return fmt::format("  {:<14} N {:>10.4g}  D {:>10.4g}  k {:>9.4g}  D/N {:>9.4g}  score {:.6g}{}\n", label, a.n, a.d, a.k,
-                     a.tokens_per_param(), a.score, a.within_budget ? "" : "  (cannot serve k_min within the inference budget)");
-}
-
-std::string render_plan(const Plan& p, const FittedLaw& law, const PlanIntervals* iv) {
-  const Deployment& d = p.deployment;
-  std::string s = d.form == Deployment::Form::split
-                      ? fmt::format("plan under {} ({} {}): C_train {:.4g} FLOPs, C_inf {:.4g} FLOPs/token\n", law.law->name(),
-                                    law.law->goal() == Goal::minimize ? "minimising" : "maximising", law.law->quantity(),
-                                    d.train_flops, d.inference_flops)
-                      : fmt::format("plan under {} ({} {}): C {:.4g} FLOPs, Q {:.4g} queries x T {:.4g} tokens\n",
-                                    law.law->name(), law.law->goal() == Goal::minimize ? "minimising" : "maximising",
-                                    law.law->quantity(), d.total_flops, d.queries, d.tokens_per_sample);
-  s += alloc_line("T2 optimum", p.best);
-  s += alloc_line("integer k", p.best_integer);
-  s += alloc_line("Chinchilla", p.chinchilla);
-  if (iv && iv->replicates > 0)
-    s += fmt::format("  95% intervals over {} bootstrap fits: score of this plan [{:.6g}, {:.6g}], N* [{:.4g}, {:.4g}], "
-                     "k* [{:.4g}, {:.4g}]\n",
-                     iv->replicates, iv->score.lo, iv->score.hi, iv->n.lo, iv->n.hi, iv->k.lo, iv->k.hi);
-  return s;
-}
-
-std::string render_frontier(const std::vector<Plan>& ps, const FittedLaw& law) {
-  std::string s = fmt::format("frontier under {} ({})\n{:>11} {:>10} {:>10} {:>9} {:>9} {:>12} | {:>10} {:>9} {:>12}\n",
-                              law.law->name(), law.law->quantity(), "budget", "N*", "D*", "k*", "D*/N*", "score",
-                              "N chin", "D/N chin", "score chin");
-  for (const Plan& p : ps) {
-    double c = p.deployment.form == Deployment::Form::split ? p.deployment.train_flops : p.deployment.total_flops;
-    s += fmt::format("{:>11.4g} ", c);
-    if (p.best.feasible)
-      s += fmt::format("{:>10.4g} {:>10.4g} {:>9.4g} {:>9.4g} {:>12.6g}", p.best.n, p.best.d, p.best.k, p.best.tokens_per_param(), p.best.score);
-    else
-      s += fmt::format("{:>54}", "infeasible");
-    if (p.chinchilla.feasible)
-      s += fmt::format(" | {:>10.4g} {:>9.4g} {:>12.6g}\n", p.chinchilla.n, p.chinchilla.tokens_per_param(), p.chinchilla.score);
-    else
-      s += " | \n";
-  }
-  return s;
+  return law_inputs_from_store(read_store(path), path, task);
 }
 
 }  // namespace t2

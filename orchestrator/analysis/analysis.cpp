@@ -1,0 +1,126 @@
+// analysis.cpp — fit (or select), hold-out, plan and warnings in one call (see analysis.hpp).
+#include "orchestrator/analysis/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "orchestrator/store/store.hpp"
+
+namespace t2 {
+
+namespace {
+
+// The largest k the law will be fitted at: the likelihood source's k grid ends at k_max; the
+// sampled source's at the fewest samples of any problem (fit_data.hpp). 0 for chinchilla.
+double k_fit_hi(const FitData& data, const FitOptions& o) {
+  if (o.law == "chinchilla") return 0;
+  if (o.source == PassSource::likelihood) return default_k_grid(o.k_max).back();
+  std::uint32_t m = UINT32_MAX;
+  for (const ProblemOutcome& p : data.outcomes) m = std::min(m, p.n);
+  return data.outcomes.empty() ? 0 : std::min<double>(m, default_k_grid(o.k_max).back());
+}
+
+std::string g(double v) { return fmt::format("{:.4g}", v); }
+
+}  // namespace
+
+Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
+  Analysis a;
+  a.inputs = in.inputs;
+  a.config_note = in.config_note;
+  a.task = in.data.task;
+  const bool auto_law = rq.fit.law == "auto";
+  if (in.data.outcomes.empty() && rq.fit.law != "chinchilla")
+    throw InputError({fmt::format("{}: no task results (per-problem outcomes) to fit --law {} to; --law chinchilla "
+                                  "fits the training losses alone", in.inputs.path, rq.fit.law)});
+  std::optional<HoldoutRule> rule;
+  if (rq.holdout) rule = parse_holdout_rule(*rq.holdout);
+
+  // The deployment is known before the fit: hold-out scores each run at the deployment's k.
+  const SweepConfig* config = in.config ? &*in.config : nullptr;
+  FitOptions probe = rq.fit;
+  if (auto_law) probe.law = "t2-accuracy";
+  PlanTarget target = plan_target(rq.deployment, config, in.data, k_fit_hi(in.data, probe), rq.bounds);
+  if (rq.plan && !target.deployment)
+    throw RequestError(fmt::format(
+        "{}: no deployment to plan for: no budget flags and no [target] ({}); give --train-budget C "
+        "--inference-budget C_inf, or --budget C --queries Q --tokens-per-sample T",
+        in.inputs.path, in.config_note.empty() ? "the store's sweep config has none" : in.config_note));
+  KAt k_at;
+  if (target.deployment) {
+    Deployment dep = *target.deployment;
+    PlanBounds b = target.bounds;
+    k_at = [dep, b](double n, double d) { return deployment_k(dep, b, n, d); };
+  }
+
+  BootstrapOptions bo;
+  bo.replicates = rq.bootstrap;
+  bo.seed = rq.seed;
+  bo.threads = rq.fit.threads;
+  if (rq.bootstrap > 0) a.bootstrap = bo;
+  if (auto_law) {
+    a.selection = select_law(in.data, rq.fit, rule ? &*rule : nullptr, k_at);
+    const Selection& s = *a.selection;
+    a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, s.fit_options, bo) : s.fit;
+    if (s.too_few) a.fit_warnings.push_back({"too_few_to_select", s.reason});
+    else if (s.chosen < 0) a.fit_warnings.push_back({"too_few_to_select", s.reason});
+    else {
+      a.holdout = s.candidates[s.chosen].holdout;
+      a.holdout_of = s.candidates[s.chosen].name;
+      append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, a.holdout_of));
+    }
+  } else {
+    a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, rq.fit, bo) : fit_law(in.data, rq.fit);
+    if (rule) {
+      a.holdout = fit_holdout(in.data, *rule, rq.fit, k_at).result;
+      a.holdout_of = rq.fit.law;
+      append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, rq.fit.law));
+    }
+  }
+  append_warnings(a.fit_warnings, fit_warnings(a.fit, in.data));
+  a.range = data_range(in.data, a.fit);
+  a.warnings = a.fit_warnings;
+  if (!rq.plan) {
+    if (target.deployment) a.target = target;
+    return a;
+  }
+  // Bounds again now that the fit's k grid is known (it can differ from the probe's only for auto).
+  target = plan_target(rq.deployment, config, in.data, a.range.k_hi, rq.bounds);
+  a.target = target;
+  const ChinchillaParams* ref = a.fit.has_reference ? &a.fit.reference.params : nullptr;
+  if (rq.frontier) {
+    a.frontier = plan_frontier(a.fit.law, *target.deployment, rq.frontier->from, rq.frontier->to, rq.frontier->steps,
+                               target.bounds, ref);
+    for (const Plan& p : a.frontier) {
+      double c = p.deployment.form == Deployment::Form::split ? p.deployment.train_flops : p.deployment.total_flops;
+      append_warnings(a.warnings, plan_warnings(p, a.fit.law, target.bounds, a.range, "budget " + g(c)));
+    }
+  } else {
+    a.plan = plan(a.fit.law, *target.deployment, target.bounds, ref);
+    if (!a.fit.bootstrap.replicates.empty())
+      a.intervals = plan_intervals(a.fit.law, a.fit.bootstrap.replicates, *a.plan, target.bounds, 0.95, rq.fit.threads);
+    append_warnings(a.warnings, plan_warnings(*a.plan, a.fit.law, target.bounds, a.range));
+  }
+  return a;
+}
+
+std::string record_fit(const std::string& path, const std::string& json) {
+  try {
+    Store store = Store::open(path);
+    Document doc;
+    doc.kind = "fit";
+    doc.batch = static_cast<std::uint32_t>(store.contents().batches.size());
+    doc.time = static_cast<double>(std::time(nullptr));
+    doc.json = json;
+    store.add_document(doc);
+    store.close();
+    return "";
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+}
+
+}  // namespace t2
