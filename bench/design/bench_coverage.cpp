@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/config/sweep_config.hpp"
 #include "orchestrator/report/figures.hpp"
 #include "orchestrator/report/gnuplot.hpp"

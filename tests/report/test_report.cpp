@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/report/figures.hpp"
 #include "orchestrator/report/report.hpp"

@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "orchestrator/cli/law_inputs.hpp"
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
