@@ -107,9 +107,16 @@ std::optional<Figure> loss_vs_d(const ReportModel& m, std::string& why) {
 
 // --- IsoFLOP profiles: loss vs N along groups of equal training compute ---
 std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
-  std::map<long, std::vector<const Checkpoint*>> by_c;  // quarter-decade bins of 6ND
-  for (const Checkpoint& c : m.runs.checkpoints)
-    if (std::isfinite(c.loss) && c.n > 0 && c.d > 0) by_c[std::lround(4 * std::log10(6 * c.n * c.d))].push_back(&c);
+  // Bins of 6ND per quarter decade; coarser (half, whole decades) when that would give more than
+  // 24 bins, so the legend stays readable.
+  std::map<long, std::vector<const Checkpoint*>> by_c;
+  int per_decade = 4;
+  for (; per_decade >= 1; per_decade /= 2) {
+    by_c.clear();
+    for (const Checkpoint& c : m.runs.checkpoints)
+      if (std::isfinite(c.loss) && c.n > 0 && c.d > 0) by_c[std::lround(per_decade * std::log10(6 * c.n * c.d))].push_back(&c);
+    if (by_c.size() <= 24 || per_decade == 1) break;
+  }
   if (by_c.empty()) {
     why = "no finished runs with a loss";
     return std::nullopt;
@@ -117,7 +124,7 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
   std::string pts, law, plot;
   int i = 0;
   for (auto& [bin, cs] : by_c) {
-    const double c = std::pow(10.0, bin / 4.0);
+    const double c = std::pow(10.0, double(bin) / per_decade);
     for (auto* r : cs) pts += fmt_g(r->n) + " " + fmt_g(r->loss) + "\n";
     pts += "\n\n";
     if (m.loss_law)
@@ -133,9 +140,11 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
   Figure f;
   f.name = "isoflop";
   f.title = "IsoFLOP profiles";
-  f.caption = "Final training loss against model size N for runs of similar training compute C = 6ND (binned per "
-              "quarter decade, dark to light with growing C; the legend gives each bin's centre and its number of runs). A grid sweep's bins hold "
-              "few runs each; an IsoFLOP design fills them." + loss_fit_note(m) +
+  f.caption = fmt::format("Final training loss against model size N for runs of similar training compute C = 6ND "
+                          "(binned per {} decade, the finest of quarter, half and whole decades giving at most 24 bins; "
+                          "dark to light with growing C; the legend gives each bin's centre and its number of runs). A "
+                          "grid sweep's bins hold few runs each; an IsoFLOP design fills them.",
+                          per_decade == 4 ? "quarter" : per_decade == 2 ? "half a" : "one") + loss_fit_note(m) +
               " Each line is the law along D = C/6N at the bin's centre.";
   f.script = datablock("pts", pts) + datablock("law", m.loss_law ? law : "") +
              fmt::format("set xrange [{}:{}]\n", fmt_g(m.n.lo / 1.3), fmt_g(m.n.hi * 1.3)) +

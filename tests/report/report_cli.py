@@ -4,6 +4,7 @@
 made by `t2 import` (no config, no [target]). Needs T2 and SOURCE_DIR (set by ctest)."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,3 +64,4 @@ check("4 figures (SVG)" in p.stdout or "5 figures (SVG)" in p.stdout, f"imported
 check(not os.path.exists(os.path.join(work, "report2", "loss_vs_d.png")), "--no-png writes no PNG")
 check("No [target]" in open(os.path.join(work, "report2", "index.html")).read(), "the index says there is no [target]")
 print("ok")
+shutil.rmtree(work)  # kept when a check fails, for a look

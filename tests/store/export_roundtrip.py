@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -171,6 +172,7 @@ def main():
     ev = scope["evals"]
     check(len(ev[ev.task == "arithmetic"]) == n_arith, "the README snippet selects the arithmetic evals")
     print(f"ok: round trip of {len(r1)} runs; the snippet selects {len(arith)} arithmetic evals")
+    shutil.rmtree(work)  # kept when a check fails, for a look
 
 
 main()
