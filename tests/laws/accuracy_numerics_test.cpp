@@ -9,6 +9,8 @@
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/laws/t2_accuracy_law.hpp"
 #include "tests/laws/synth.hpp"
+#include "workers/seed.hpp"
+#include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
 
@@ -106,4 +108,43 @@ TEST_CASE("a beta-binomial fit where most problems are never solved gives a fini
     CHECK(std::isfinite(f.two_stage.objective));
     CHECK(std::isfinite(f.two_stage.rmse_pass));
   }
+}
+
+TEST_CASE("on the synthetic backend's default truth over 5M-901M models the beta-binomial fit's NLL is >= 0 and rmse finite") {
+  // The case that printed "objective -3.5e4, rmse inf" before issue 9 (Lhat on answer NLL, the
+  // default): 6 isoFLOP levels from 1.25e16 FLOPs x 8 sizes, 200 problems x 4 samples.
+  SyntheticTruth truth;
+  SyntheticWorkload w(truth);
+  CancelFlag cancel{false};
+  FitData data;
+  data.task = "t";
+  std::uint32_t i = 0;
+  for (int level = 0; level < 6; ++level)
+    for (int s = 0; s < 8; ++s) {
+      double c = 1.25e16 * std::pow(2.0, level * 11.0 / 5), n = 5e6 * std::pow(901.0 / 5.0, s / 7.0), d = c / (6 * n);
+      TrainSpec ts;
+      ts.index = i, ts.n_params = n, ts.n_tokens = d, ts.seed = mix_seed(3, std::uint64_t{i});
+      TrainResult tr = w.train(ts, cancel);
+      EvalSpec es;
+      es.index = i, es.run = i, es.n_params = n, es.n_tokens = d, es.run_loss = tr.final_loss, es.task = "t";
+      es.problems = 200, es.samples = 4, es.seed = mix_seed(3, std::uint64_t{1000 + i});
+      EvalResult er = w.evaluate(es, cancel);
+      data.checkpoints.push_back({n, d, tr.final_loss, i});
+      for (std::uint32_t q = 0; q < es.problems; ++q) {
+        std::uint32_t cnt = 0;
+        for (std::uint32_t k = 0; k < es.samples; ++k) cnt += er.correct[std::size_t(q) * es.samples + k];
+        data.outcomes.push_back({i, q, es.samples, cnt, er.answer_nll[q]});
+      }
+      ++i;
+    }
+  AccuracyFitOptions o;  // Lhat answer_nll, automatic = beta_binomial (every problem sampled)
+  o.threads = 2;
+  AccuracyFit f = fit_accuracy_law(data, o);
+  REQUIRE(f.used == AccuracyMethod::beta_binomial);
+  INFO("objective " << f.beta_binomial.objective << " rmse " << f.beta_binomial.rmse_pass);
+  CHECK(f.beta_binomial.objective >= 0);
+  CHECK(std::isfinite(f.beta_binomial.rmse_pass));
+  CHECK(f.beta_binomial.rmse_pass < 0.2);
+  REQUIRE(f.two_stage.fitted);
+  CHECK(std::isfinite(f.two_stage.rmse_pass));
 }
