@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
@@ -130,8 +132,12 @@ int main(int argc, char** argv) {
   std::printf("\nmedian sweep FLOPs until N* stays within 10%% of the truth (inf = never), seeds %d..%d:\n", first,
               first + seeds - 1);
   for (int k = 0; k < 3; ++k) std::printf("  %-9s %12.4g\n", names[k], median(needed[k]));
-  std::printf("ratio grid/adaptive          = %.3g   (target >= 5)\n", median(needed[0]) / median(needed[2]));
-  std::printf("ratio random/adaptive        = %.3g\n", median(needed[1]) / median(needed[2]));
-  std::printf("adaptive / full static grid  = %.3g   (target <= 1/20 = 0.05)\n", median(needed[2]) / full_grid);
+  // A strategy whose median never got within 10% has no ratio: say so rather than print inf or 0.
+  auto ratio = [](double a, double b) {
+    return std::isinf(a) || std::isinf(b) ? std::string("n/a (a median never within 10%)") : fmt::format("{:.3g}", a / b);
+  };
+  std::printf("ratio grid/adaptive          = %s   (target >= 5)\n", ratio(median(needed[0]), median(needed[2])).c_str());
+  std::printf("ratio random/adaptive        = %s\n", ratio(median(needed[1]), median(needed[2])).c_str());
+  std::printf("adaptive / full static grid  = %s   (target <= 1/20 = 0.05)\n", ratio(median(needed[2]), full_grid).c_str());
   return 0;
 }

@@ -22,8 +22,9 @@ struct TruthComparison {
   double relative_regret() const { return regret / optimum.score; }
 };
 
-// Against an exact truth law. `fitted` is the fitted plan's allocation (Plan::best); its k is
-// used as is (a law that ignores k plans k = 1, and is judged at k = 1).
+// Against an exact truth law. `fitted` is the fitted plan's allocation (Plan::best), judged at its
+// own (N, D, k) as planned (in the split form the planner gives every law, k-blind ones too, the
+// k the inference budget allows at its N).
 TruthComparison compare_with_truth(const FittedLaw& truth, const Deployment&, const PlanBounds&,
                                    const Allocation& fitted);
 
