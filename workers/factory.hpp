@@ -18,6 +18,9 @@ struct WorkloadConfig {
   toml::table settings;               // the [workload.<backend>] table (may be empty)
   std::string file;                   // the config file, for error messages
   std::uint64_t sweep_seed = 1;       // [sweep] seed: the exec backend derives {problem_seed} from it
+  // Also check this machine: the exec backend's programs must resolve here. Off for a config
+  // read back from a store (t2 report), which may be read on a machine that never runs it.
+  bool check_programs = true;
 };
 
 // Throws ConfigError naming file, line, key and value when the backend's table is bad.
