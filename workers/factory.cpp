@@ -14,7 +14,7 @@ std::unique_ptr<Workload> make_workload(const WorkloadConfig& config) {
   TableReader reader(config.settings, "workload." + config.backend, config.file);
   if (config.backend == "synthetic") return make_synthetic_workload(reader, config);
   if (config.backend == "builtin") return make_builtin_workload(reader);
-  if (config.backend == "exec") return make_exec_workload(reader, config.seed);
+  if (config.backend == "exec") return make_exec_workload(reader, config.seed, config.check_programs);
   throw ConfigError(config.file, 0, "workload.backend", "\"" + config.backend + "\"",
                     "unknown backend (this build has: synthetic, builtin, exec)");
 }

@@ -21,6 +21,9 @@ struct WorkloadConfig {
   std::uint64_t seed = 1;             // [sweep] seed: the synthetic truth's problems and the exec backend's {problem_seed} derive from it
   std::vector<std::array<double, 2>> grid;  // the sweep's candidate (N, D) points, for checks that
                                             // need the region the sweep covers (may be empty)
+  // Also check this machine: the exec backend's programs must resolve here. Off for a config
+  // read back from a store (t2 report), which may be read on a machine that never runs it.
+  bool check_programs = true;
 };
 
 // Throws ConfigError naming file, line, key and value when the backend's table is bad.

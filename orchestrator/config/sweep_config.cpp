@@ -48,7 +48,7 @@ std::uint32_t read_count(TableReader& r, const std::string& key, std::uint32_t f
 
 }  // namespace
 
-SweepConfig parse_sweep_config(const std::string& text, const std::string& file) {
+SweepConfig parse_sweep_config(const std::string& text, const std::string& file, bool check_programs) {
   toml::table root;
   try {
     root = toml::parse(text, file);
@@ -160,6 +160,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file)
   auto w = top.table("workload");
   if (!w) throw ConfigError(file, 1, "workload", "", "required table [workload] is missing");
   c.workload.file = file;
+  c.workload.check_programs = check_programs;
   c.workload.backend = w->string("backend", "synthetic", workload_backends());
   for (auto& b : workload_backends()) {
     if (auto n = w->raw(b); n && b != c.workload.backend)
@@ -265,7 +266,7 @@ SweepConfig load_sweep_config(const std::string& path) {
   if (!in) throw ConfigError(path, 0, "", "", "cannot open the sweep config (does the file exist?)");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_sweep_config(ss.str(), path);
+  return parse_sweep_config(ss.str(), path, /*check_programs=*/true);
 }
 
 std::vector<GridPoint> grid_points(const GridConfig& g) {

@@ -109,8 +109,11 @@ struct SweepConfig {
   SlurmConfig slurm;             // [slurm]: only `t2 slurm` uses it
 };
 
+// load_sweep_config reads a file to run or validate it, so it also checks this machine (an exec
+// program must resolve here). parse_sweep_config checks the text only unless check_programs:
+// a config read back from a store (t2 report) may be read where its programs do not exist.
 SweepConfig load_sweep_config(const std::string& path);                 // throws ConfigError
-SweepConfig parse_sweep_config(const std::string& text, const std::string& file);
+SweepConfig parse_sweep_config(const std::string& text, const std::string& file, bool check_programs = false);
 
 // The candidate (N, D) points of the grid, in a deterministic order (N ascending, then D).
 struct GridPoint { double n, d; };

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "exec_test_support.hpp"
+#include "orchestrator/config/sweep_config.hpp"
 
 using namespace t2;
 using namespace t2::test;
@@ -327,6 +328,19 @@ TEST_CASE("a program that does not resolve to an executable is a config error na
   CHECK(error_of("train = [\"" + kFault + "\"]\neval = [\"{run_dir}/eval.sh\"]\n") == "no error");
   CHECK(program_problem("./sh", "/bin") != "");  // a name with '/' is not searched in PATH
   CHECK(program_problem("sh", "/nonexistent:/bin") == "");
+}
+
+TEST_CASE("a sweep file is checked against this machine, a config read back from a store only as text",
+          "[exec][config]") {
+  // t2 report parses the config stored in a store, possibly on a machine that never ran it.
+  TempDir dir;
+  const std::string text =
+      "[sweep]\nname = \"m\"\n[grid]\nn = [1e6]\nd = [1e7]\n[workload]\nbackend = \"exec\"\n"
+      "[workload.exec]\ntrain = [\"/cluster/venv/bin/python\", \"train.py\"]\neval = [\"true\"]\n";
+  CHECK(parse_sweep_config(text, "stored").workload.backend == "exec");
+  std::ofstream(dir / "m.toml") << text;
+  CHECK_THROWS_WITH(load_sweep_config(dir / "m.toml"),
+                    Catch::Contains("m.toml:9: workload.exec.train[0] = \"/cluster/venv/bin/python\": no such program"));
 }
 
 TEST_CASE("an eval job gets a problem seed fixed per task for the whole sweep, apart from its sampling seed",

@@ -262,6 +262,7 @@ TEST_CASE("setup lines, --gres, --cpus-per-task, --chdir and extra #SBATCH lines
   auto cd = s.find("cd \"$WORKDIR\""), setup = s.find("module load cuda"), mpirun = s.find("mpirun \"${MPIRUN_ARGS[@]}\"");
   CHECK(cd < setup);
   CHECK(setup < mpirun);
+  CHECK(s.find("trap 'forward USR1' USR1") < setup);  // a USR1 during setup is kept for mpirun
   // #SBATCH options must come before the first command, or sbatch ignores them
   CHECK(s.find("#SBATCH --mem=64G") < s.find("\nset -u"));
 

@@ -38,9 +38,10 @@ struct ExecSettings {
 // Reads [workload.exec]; unknown keys, unknown {placeholders} and a program (element 0 of
 // train or eval) that does not resolve to an executable file are ConfigErrors, so `t2 validate`
 // catches a misspelt interpreter before any job fails on it.
-ExecSettings read_exec_settings(TableReader& settings);
+// check_programs = false checks the table only (a config read back from a store).
+ExecSettings read_exec_settings(TableReader& settings, bool check_programs = true);
 // sweep_seed: [sweep] seed, from which each task's {problem_seed} is derived.
-std::unique_ptr<Workload> make_exec_workload(TableReader& settings, std::uint64_t sweep_seed);
+std::unique_ptr<Workload> make_exec_workload(TableReader& settings, std::uint64_t sweep_seed, bool check_programs);
 
 // Why `program` (element 0 of an argv) cannot be started, or "" when it can: a name without '/'
 // must be an executable regular file in one of `path`'s directories (the rule execvp and
