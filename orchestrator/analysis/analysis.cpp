@@ -103,6 +103,13 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
     if (!a.fit.bootstrap.replicates.empty())
       a.intervals = plan_intervals(a.fit.law, a.fit.bootstrap.replicates, *a.plan, target.bounds, 0.95, rq.fit.threads);
     append_warnings(a.warnings, plan_warnings(*a.plan, a.fit.law, target.bounds, a.range));
+    if (config) {
+      try {
+        a.truth = truth_beside_plan(*config, a.task, *target.deployment, target.bounds, a.plan->best);
+      } catch (const std::exception& e) {
+        a.truth_note = e.what();  // the stored truth cannot be read: the plan stands, without its truth row
+      }
+    }
   }
   return a;
 }

@@ -17,6 +17,7 @@
 #include "orchestrator/laws/planner.hpp"
 #include "orchestrator/laws/selection.hpp"
 #include "orchestrator/laws/warnings.hpp"
+#include "orchestrator/truth/truth_row.hpp"
 
 namespace t2 {
 
@@ -56,6 +57,10 @@ struct Analysis {
   std::optional<Plan> plan;
   PlanIntervals intervals;
   std::vector<Plan> frontier;
+  // Synthetic sweeps only: the ground truth's own optimum under the same deployment and bounds,
+  // and the regret of `plan` (issue 10, item 2); truth_note says why it is missing when it is.
+  std::optional<TruthComparison> truth;
+  std::string truth_note;
   std::vector<Warning> fit_warnings;   // about the fit (and hold-out / selection)
   std::vector<Warning> warnings;       // everything: fit_warnings then the plan's
 };

@@ -287,6 +287,7 @@ nlohmann::json analysis_to_json(const Analysis& a) {
   if (a.target) j["target"] = target_json(*a.target);
   if (a.plan) {
     j["plan"] = plan_to_json(*a.plan, a.fit.law, a.target->bounds, &a.intervals);
+    if (a.truth) add_truth_json(j, *a.truth);
   } else {
     j["frontier"] = nlohmann::json::array();
     for (const Plan& p : a.frontier) j["frontier"].push_back(plan_to_json(p, a.fit.law, a.target->bounds, nullptr));
@@ -309,6 +310,8 @@ std::string render_analysis(const Analysis& a) {
                      b.k_min, b.k_max, a.target->k_source);
   }
   if (a.plan) s += render_plan(*a.plan, a.fit.law, &a.intervals);
+  if (a.truth) s += render_truth_row(*a.truth);
+  else if (!a.truth_note.empty()) s += fmt::format("  truth          not available: {}\n", a.truth_note);
   else if (!a.frontier.empty()) s += render_frontier(a.frontier, a.fit.law);
   s += render_warnings(a.warnings);
   if (a.warnings.empty()) s += "no warnings\n";

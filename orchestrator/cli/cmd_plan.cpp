@@ -15,6 +15,9 @@
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_flags.hpp"
+#include "orchestrator/design/design.hpp"
+#include "orchestrator/design/design_space.hpp"
+#include "orchestrator/store/store.hpp"
 
 namespace t2 {
 
@@ -51,6 +54,9 @@ int plan_command(const std::vector<std::string>& args) {
     ("d-min", po::value<double>(), "fewest training tokens (default: the smallest run's D / 10)")
     ("d-max", po::value<double>(), "most training tokens (default: the largest run's D x 10)")
     ("frontier", po::value<std::string>(), "FROM:TO:STEPS: optimum over log-spaced budgets (C_train, or C end to end)")
+    ("as-of-batch", po::value<long long>(),
+     "B: use only the results the sweep's design could see when it planned batch B (batches < B - lag), to "
+     "audit a design document (schemas/design.md) with the same data")
     ("json", "machine-readable output (schemas/laws.md)");
   add_fit_flags(opts, "auto");
   po::positional_options_description pos;
@@ -130,7 +136,25 @@ int plan_command(const std::vector<std::string>& args) {
     if (bf.k_max) need(*bf.k_max >= 1, "k-max", "must be >= 1");
     if (!bad.empty()) throw InputError(bad);
 
-    LoadedInputs in = load_law_inputs(vm["input"].as<std::string>(), flags.task);
+    const std::string input = vm["input"].as<std::string>();
+    LoadedInputs in;
+    if (vm.count("as-of-batch")) {
+      long long b = vm["as-of-batch"].as<long long>();
+      if (b < 0 || b > 100000000) throw InputError({fmt::format("--as-of-batch {}: must be a batch index >= 0", b)});
+      StoreContents all = read_store(input);
+      // The design's lag (design.hpp): batch B was planned from batches < B - lag.
+      std::uint32_t lag = 1;
+      if (!all.config_text.empty()) {
+        try {
+          lag = make_design(parse_sweep_config(all.config_text, all.config_file))->lag();
+        } catch (const std::exception&) {
+          // an unreadable or imported config: law_inputs_from_store says why below; lag 1 is the adaptive design's
+        }
+      }
+      in = law_inputs_from_store(visible_to_plan(all, static_cast<std::uint32_t>(b), lag), input, flags.task);
+    } else {
+      in = load_law_inputs(input, flags.task);
+    }
     AnalysisRequest rq;
     rq.fit = flags.fit;
     rq.bootstrap = flags.bootstrap;

@@ -1,6 +1,7 @@
 // law_flags.cpp — the shared law flags (see law_flags.hpp).
 #include "orchestrator/cli/law_flags.hpp"
 
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -23,7 +24,13 @@ void add_fit_flags(boost::program_options::options_description& o, const std::st
     ("lhat", po::value<std::string>()->default_value("answer_nll"),
      "t2-accuracy: what Lhat is fitted to: answer_nll (the paper's) | train_loss")
     ("method", po::value<std::string>()->default_value("automatic"),
-     "t2-accuracy: theta fit: automatic (beta_binomial when every problem has samples) | two_stage | beta_binomial")
+     "t2-accuracy: theta fit: automatic (beta_binomial when every problem has samples) | two_stage | beta_binomial | "
+     "moments (the adaptive design's fast estimator: per-run moments of p, schemas/laws.md)")
+    ("lhat-weights", po::value<std::string>()->default_value("equal"),
+     "t2-accuracy: Lhat's weights: equal | inverse_variance (across isoFLOP groups, App. F; schemas/laws.md)")
+    ("lhat-huber", po::value<double>()->default_value(1e-3),
+     "t2-accuracy with --lhat train_loss: Approach 3's Huber delta on log residuals (1e-3 Hoffmann's; the "
+     "adaptive design uses 1, plain least squares)")
     ("k-fit-max", po::value<double>()->default_value(1024), "largest k of the likelihood source's k grid 1, 2, 4, ...")
     // Signed types: Boost reads "-3" into an unsigned option as 2^32 - 3 without complaint.
     ("bootstrap", po::value<long long>()->default_value(0), "bootstrap refits for intervals (0 = none)")
@@ -58,8 +65,16 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
   try {
     f.fit.method = accuracy_method_from_string(str("method"));
   } catch (const std::invalid_argument&) {
-    problems.push_back(fmt::format("--method {}: expected automatic, two_stage or beta_binomial", str("method")));
+    problems.push_back(fmt::format("--method {}: expected automatic, two_stage, beta_binomial or moments", str("method")));
   }
+  try {
+    f.fit.lhat_weights = lhat_weights_from_string(str("lhat-weights"));
+  } catch (const std::invalid_argument&) {
+    problems.push_back(fmt::format("--lhat-weights {}: expected equal or inverse_variance", str("lhat-weights")));
+  }
+  f.fit.lhat_huber_delta = vm["lhat-huber"].as<double>();
+  if (!(f.fit.lhat_huber_delta > 0) || !std::isfinite(f.fit.lhat_huber_delta))
+    problems.push_back(fmt::format("--lhat-huber {}: must be a finite number > 0", f.fit.lhat_huber_delta));
   f.fit.k_max = vm["k-fit-max"].as<double>();
   if (!(f.fit.k_max >= 1)) problems.push_back(fmt::format("--k-fit-max {}: must be >= 1", f.fit.k_max));
   f.fit.threads = vm["threads"].as<int>();
