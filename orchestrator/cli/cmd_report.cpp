@@ -22,6 +22,9 @@ int report_command(const std::vector<std::string>& args) {
       ("bootstrap", po::value<long long>()->default_value(100), "bootstrap refits for the bands and plan intervals (0 = none)")
       ("seed", po::value<long long>()->default_value(1), "bootstrap seed (>= 0)")
       ("threads", po::value<int>()->default_value(0), "fit threads (0 = all cores)")
+      ("law", po::value<std::string>()->default_value("auto"), "law, as `t2 plan --law` (default auto: the same fit `t2 plan STORE` plans with)")
+      ("lhat", po::value<std::string>()->default_value("answer_nll"), "t2-accuracy: answer_nll | train_loss, as `t2 plan --lhat`")
+      ("method", po::value<std::string>()->default_value("automatic"), "t2-accuracy: automatic | two_stage | beta_binomial | moments")
       ("no-png", "SVG only (no rsvg-convert)")
       ("gnuplot", po::value<std::string>()->default_value("gnuplot"), "gnuplot program to draw with (default: gnuplot on PATH)")
       ("rsvg", po::value<std::string>()->default_value("rsvg-convert"), "SVG-to-PNG program (default: rsvg-convert on PATH)");
@@ -47,6 +50,25 @@ int report_command(const std::vector<std::string>& args) {
     options.bootstrap = static_cast<std::uint32_t>(b);
     options.seed = static_cast<std::uint64_t>(seed);
     options.threads = vm["threads"].as<int>();
+    options.fit.law = vm["law"].as<std::string>();
+    if (options.fit.law != "auto") {
+      try {
+        law_by_name(options.fit.law);
+      } catch (const std::invalid_argument&) {
+        throw ReportError(fmt::format("--law {}: expected chinchilla, t2-loss, t2-accuracy or auto", options.fit.law));
+      }
+    }
+    try {
+      options.fit.lhat = lhat_source_from_string(vm["lhat"].as<std::string>());
+    } catch (const std::invalid_argument&) {
+      throw ReportError(fmt::format("--lhat {}: expected answer_nll or train_loss", vm["lhat"].as<std::string>()));
+    }
+    try {
+      options.fit.method = accuracy_method_from_string(vm["method"].as<std::string>());
+    } catch (const std::invalid_argument&) {
+      throw ReportError(fmt::format("--method {}: expected automatic, two_stage, beta_binomial or moments",
+                                    vm["method"].as<std::string>()));
+    }
     ReportFiles files = write_report(read_store(vm["store"].as<std::string>()), vm["out"].as<std::string>(), options);
     std::cout << "wrote " << files.index << ", " << files.figures.size() << " figures (SVG"
               << (files.pngs.empty() ? "" : " and PNG") << ")\n";

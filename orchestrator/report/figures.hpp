@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/laws/warnings.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/laws/planner.hpp"
 #include "orchestrator/store/records.hpp"
@@ -34,6 +35,8 @@ struct TaskModel {
   std::string unusable;             // non-empty: why the fit's numbers cannot be trusted (captions say so)
   std::optional<Plan> target_plan;  // the plan for the config's [target], as `t2 plan` prints it
   std::optional<PlanIntervals> target_intervals;
+  std::vector<Warning> warnings;    // every warning of the analysis (laws/warnings.hpp), as `t2 plan` prints them
+  std::string selection;            // --law auto: which candidate was chosen and why ("" otherwise)
 };
 
 struct ReportModel {

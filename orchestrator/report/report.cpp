@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
+#include "orchestrator/analysis/plan_target.hpp"
 #include "orchestrator/config/sweep_config.hpp"
 #include "orchestrator/report/figures.hpp"
 #include "orchestrator/report/gnuplot.hpp"
@@ -35,46 +37,10 @@ std::string html(const std::string& s) {
   return o;
 }
 
-// The deployment of the store's [target] in the planner's terms (paper §3.3; end to end C = 6ND + 2NTkQ).
-std::optional<Deployment> deployment_of(const TargetConfig& t) {
-  Deployment d;
-  if (t.form == TargetConfig::Form::split) {
-    d.train_flops = t.train_budget, d.inference_flops = t.inference_budget;
-  } else if (t.form == TargetConfig::Form::end_to_end) {
-    d.form = Deployment::Form::end_to_end;
-    d.total_flops = t.budget, d.queries = t.queries, d.tokens_per_sample = t.tokens_per_query;
-  } else {
-    return std::nullopt;
-  }
-  return d;
-}
-
-// Planner bounds by the rule of `t2 run`'s closing plan (cmd_run.cpp): N from [target] n_min/n_max,
-// else the grid's N range widened 10x each way; D the grid's range widened 10x; k ≤ [target] k_max.
-// Without a grid (an imported store) the fitted runs' ranges stand in for it.
-PlanBounds bounds_of(const std::optional<SweepConfig>& config, const ReportModel& m, std::string& rule) {
-  Range gn, gd;
-  if (config) {
-    try {
-      for (const GridPoint& p : grid_points(config->grid)) gn.add(p.n), gd.add(p.d);
-    } catch (const std::exception&) {
-      // A config without a usable grid: fall back to the data below.
-    }
-  }
-  const bool grid = !gn.empty() && !gd.empty();
-  if (!grid) gn = m.n, gd = m.d;
-  PlanBounds b;
-  if (gn.empty() || gd.empty()) return b;
-  const TargetConfig* t = config ? &config->target : nullptr;
-  const bool n_from_target = t && t->n_min > 0 && t->n_max > 0;
-  b.n_min = t && t->n_min > 0 ? t->n_min : gn.lo / 10;
-  b.n_max = t && t->n_max > 0 ? t->n_max : gn.hi * 10;
-  b.d_min = gd.lo / 10, b.d_max = gd.hi * 10;
-  if (t && t->k_max > 0) b.k_max = t->k_max;
-  rule = fmt::format("N {}, D from the {} widened 10× each way, k {}: the rule of t2 run's closing plan",
-                     n_from_target ? "from [target]" : grid ? "from the grid widened 10× each way" : "from the runs widened 10× each way",
-                     grid ? "grid" : "runs", t && t->k_max > 0 ? "from [target]" : "up to the planner's default");
-  return b;
+// Where each planner bound came from (analysis/plan_target.hpp), for the captions.
+std::string bounds_rule_of(const PlanTarget& t) {
+  return fmt::format("N {}, D {}, k {}: the rule of `t2 plan` (analysis/plan_target.hpp)", t.n_source, t.d_source,
+                     t.k_source);
 }
 
 ReportModel build_model(const StoreContents& contents, const std::optional<SweepConfig>& config, const ReportOptions& o) {
@@ -94,8 +60,14 @@ ReportModel build_model(const StoreContents& contents, const std::optional<Sweep
   } catch (const std::exception& e) {
     m.loss_why_not = std::string("the loss law could not be fitted (") + e.what() + ")";
   }
-  if (config) m.target = deployment_of(config->target), m.strategy = config->design.strategy;
-  m.bounds = bounds_of(config, m, m.bounds_rule);
+  if (config) m.target = deployment_from_target(config->target), m.strategy = config->design.strategy;
+  // The one deployment-and-bounds model of `t2 plan` (flags none here): [target], else the runs
+  // widened 10x; each task's analysis below refines k to what its law was fitted at.
+  const SweepConfig* cfg = config ? &*config : nullptr;
+  if (!m.runs.checkpoints.empty()) {
+    PlanTarget pt = plan_target(std::nullopt, cfg, m.runs, 0, {});
+    m.bounds = pt.bounds, m.bounds_rule = bounds_rule_of(pt);
+  }
 
   std::vector<std::string> tasks = tasks_of(contents);
   if (!o.task.empty()) {
@@ -108,18 +80,25 @@ ReportModel build_model(const StoreContents& contents, const std::optional<Sweep
     TaskModel t;
     t.task = task;
     t.data = fit_data_from_store(contents, task);
-    // The defaults of `t2 fit` / `t2 plan` (FitOptions{}: t2-accuracy, likelihood source, L̂ on
-    // the answer NLL, automatic method), so the report shows what `t2 plan` plans with.
-    FitOptions fo;
-    fo.threads = o.threads;
+    // The one fitting path of `t2 plan` (analysis.hpp), with its defaults (--law auto) unless the
+    // report's flags say otherwise, so the report shows what `t2 plan STORE` plans with.
     try {
-      if (o.bootstrap > 0) {
-        BootstrapOptions bo;
-        bo.replicates = o.bootstrap, bo.seed = o.seed, bo.threads = o.threads;
-        t.fit = fit_with_bootstrap(t.data, fo, bo);
-      } else {
-        t.fit = fit_law(t.data, fo);
+      LoadedInputs in = law_inputs_from_store(contents, "the store", task);
+      AnalysisRequest rq;
+      rq.fit = o.fit;
+      rq.fit.threads = o.threads;
+      rq.bootstrap = o.bootstrap;
+      rq.seed = o.seed;
+      rq.plan = m.target.has_value();
+      Analysis a = analyse(in, rq);
+      t.fit = a.fit;
+      t.warnings = a.warnings;
+      if (a.selection) t.selection = a.selection->reason;
+      if (a.plan) {
+        t.target_plan = a.plan;
+        if (a.intervals.replicates > 0) t.target_intervals = a.intervals;
       }
+      if (a.target) m.bounds = a.target->bounds, m.bounds_rule = bounds_rule_of(*a.target);
     } catch (const std::exception& e) {
       t.why_not = std::string("the T² accuracy law could not be fitted (") + e.what() + ")";
     }
@@ -129,16 +108,6 @@ ReportModel build_model(const StoreContents& contents, const std::optional<Sweep
                   (t.fit->method == "beta_binomial" && t.fit->objective < 0)))
       t.unusable = fmt::format("this fit is not usable (objective {:.4g}, rmse {:.4g}); its curves, bands and plan are "
                                "drawn as fitted, not as trustworthy", t.fit->objective, t.fit->rmse);
-    if (t.fit && m.target) {
-      try {
-        const ChinchillaParams* ref = t.fit->has_reference ? &t.fit->reference.params : nullptr;
-        t.target_plan = plan(t.fit->law, *m.target, m.bounds, ref);
-        if (!t.fit->bootstrap.replicates.empty())
-          t.target_intervals = plan_intervals(t.fit->law, t.fit->bootstrap.replicates, *t.target_plan, m.bounds, 0.95, o.threads);
-      } catch (const std::exception&) {
-        // An infeasible [target] leaves the plan out; the index says so.
-      }
-    }
     m.tasks.push_back(std::move(t));
   }
   return m;
@@ -172,12 +141,36 @@ std::vector<Figure> all_figures(const ReportModel& m, std::vector<Skipped>& skip
   return figs;
 }
 
+std::string fit_and_plan(const ReportModel& m, const TaskModel& t);
+
+// The task's section: the fit and plan, then every warning `t2 plan STORE` would print for it
+// (silence in the index means checked and fine, as on the command line).
 std::string fit_summary(const ReportModel& m, const TaskModel& t) {
   std::string s = "<h3>Task " + html(t.task) + "</h3>\n";
+  if (!t.selection.empty()) s += "<p>Law selection (--law auto): " + html(t.selection) + "</p>\n";
+  s += fit_and_plan(m, t);
+  if (t.fit) {
+    if (t.warnings.empty()) {
+      s += "<p>Warnings: none (parameters, bounds, extrapolation and fit quality were checked).</p>\n";
+    } else {
+      s += "<p>Warnings:</p>\n<ul>\n";
+      for (const Warning& w : t.warnings) s += "<li><code>" + html(w.code) + "</code>: " + html(w.message) + "</li>\n";
+      s += "</ul>\n";
+    }
+  }
+  return s;
+}
+
+std::string fit_and_plan(const ReportModel& m, const TaskModel& t) {
+  std::string s;
   if (!t.fit) return s + "<p>" + html(t.why_not) + ".</p>\n";
   const LawFit& f = *t.fit;
-  s += fmt::format("<p>T² accuracy law (orchestrator/laws, method {}, pass@k source {}, {} points): pass@k rmse {:.3g}; "
-                   "L̂ stage R² (log) {:.3f}.", html(f.method), to_string(f.source), f.points, f.rmse, f.r2_log);
+  s += fmt::format("<p>{} law (orchestrator/laws, method {}, pass@k source {}, {} points): rmse {:.3g}", html(f.law.law->name()),
+                   html(f.method), to_string(f.source), f.points, f.rmse);
+  for (const auto& st : f.stages)
+    s += fmt::format("; stage {} ({}): rmse of {} {:.3g}{}", html(st.name), html(st.detail), html(st.rmse_of), st.rmse,
+                     std::isfinite(st.r2_log) ? fmt::format(", R² (log) {:.3f}", st.r2_log) : "");
+  s += ".";
   if (!f.bootstrap.replicates.empty())
     s += fmt::format(" Intervals: 95% percentile bootstrap, {} refits ({} failed).", f.bootstrap.replicates.size(), f.bootstrap.failed);
   if (!t.unusable.empty()) s += " <b>Warning: " + html(t.unusable) + "</b>.";

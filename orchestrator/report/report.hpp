@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/laws/fit.hpp"
 #include "orchestrator/store/records.hpp"
 
 namespace t2 {
@@ -28,6 +29,12 @@ struct ReportOptions {
   std::uint32_t bootstrap = 100;        // bootstrap refits for the bands and intervals (0 = none)
   std::uint64_t seed = 1;               // bootstrap seed
   int threads = 0;                      // fit threads (0 = all cores)
+  FitOptions fit = auto_law();          // the law and its options, as `t2 plan`'s flags (default --law auto)
+  static FitOptions auto_law() {
+    FitOptions f;
+    f.law = "auto";
+    return f;
+  }
 };
 
 struct ReportFiles {
