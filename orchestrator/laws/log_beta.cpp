@@ -17,6 +17,10 @@
 //    s = -1 is then at least 1.5 half-lengths outside, so 15 points give ~1e-23), and
 //    D(x^-n) = p1^n - p2^n - p3^n + p4^n (p1 = 1/b, p2 = 1/(b+k), p3 = 1/(b+a), p4 = 1/(b+a+k))
 //    expanded by x^n - y^n = (x - y) sum x^i y^j into products of exact positive differences.
+//    (Stirling's own terms alternate in sign, but each is below the previous by ~1/b^2 <= 1/256.)
+// 3. Integer k <= 24 (the beta-binomial's c and n - c, small k of the grid): the finite sums
+//    L = sum_{j<k} log((b+j)/(a+b+j)), psi(x+k) - psi(x) = sum 1/(x+j), dL/db = sum a/((b+j)(a+b+j)).
+// Sums of logs of factors in (0, 1] (1 and 3) take one log for all terms (Log1mSum).
 #include "orchestrator/laws/log_beta.hpp"
 
 #include <boost/math/quadrature/gauss.hpp>
