@@ -17,6 +17,10 @@
 //    s = -1 is then at least 1.5 half-lengths outside, so 15 points give ~1e-23), and
 //    D(x^-n) = p1^n - p2^n - p3^n + p4^n (p1 = 1/b, p2 = 1/(b+k), p3 = 1/(b+a), p4 = 1/(b+a+k))
 //    expanded by x^n - y^n = (x - y) sum x^i y^j into products of exact positive differences.
+//    (Stirling's own terms alternate in sign, but each is below the previous by ~1/b^2 <= 1/256.)
+// 3. Integer k <= 24 (the beta-binomial's c and n - c, small k of the grid): the finite sums
+//    L = sum_{j<k} log((b+j)/(a+b+j)), psi(x+k) - psi(x) = sum 1/(x+j), dL/db = sum a/((b+j)(a+b+j)).
+// Sums of logs of factors in (0, 1] (1 and 3) take one log for all terms (Log1mSum).
 #include "orchestrator/laws/log_beta.hpp"
 
 #include <boost/math/quadrature/gauss.hpp>
@@ -107,10 +111,40 @@ int stirling_terms(double x) {
 constexpr double kFiniteSum = 24;
 bool small_integer(double k) { return k <= kFiniteSum && k == std::floor(k); }
 
-// log((b+j)/(a+b+j)) = log1p(-a/(a+b+j)) <= 0, exact either way.
-double log_step(double a, double bj) {
+// sum_j log(1 - t_j), t_j in [0, 1), with one log at the end instead of one per term: while
+// T = 1 - prod(1 - t_j) < 1/2 it is accumulated as T' = T + t (1 - T) (positive terms, no
+// cancellation) and the result is log1p(-T); beyond, the product P = prod(1 - t_j) itself, each
+// factor given as `one_minus_t` computed without cancellation by the caller.
+struct Log1mSum {
+  double T = 0, P = 1, s = 0;
+  bool product = false;
+  void add(double t, double one_minus_t) {
+    if (!product) {
+      double Tn = T + t * (1 - T);
+      if (Tn < 0.5) {
+        T = Tn;
+        return;
+      }
+      product = true;
+      P = (1 - T) * one_minus_t;
+    } else {
+      P *= one_minus_t;
+    }
+    if (P < 1e-200) s += std::log(P), P = 1;  // keep P from underflowing
+  }
+  double value() const { return product ? s + std::log(P) : std::log1p(-T); }
+};
+
+// Adds log((b+j)/(a+b+j)) = log(1 - a/(a+b+j)).
+void add_step(Log1mSum& acc, double a, double bj) {
   double den = a + bj;
-  return a < 0.5 * den ? std::log1p(-a / den) : std::log(bj / den);
+  acc.add(a / den, bj / den);
+}
+
+// Adds log[b (b+a+k) / ((b+a)(b+k))] = log(1 - t), t = ak/((b+a)(b+k)) (see log_mix).
+void add_mix(Log1mSum& acc, double b, double a, double k) {
+  double t = (a / (b + a)) * (k / (b + k));
+  acc.add(t, t < 0.5 ? 1 - t : (b / (b + a)) * ((b + a + k) / (b + k)));
 }
 
 // M(u, v) = int_0^s log1p(t/(1+x)) dx, s = min(u, v), t = max(u, v) (M is symmetric).
@@ -135,15 +169,17 @@ double log_beta_ratio(double a, double b, double k) {
   if (!(k > 0) || !(a > 0)) return 0.0;
   if (!(b > 0) || !std::isfinite(a) || !std::isfinite(b) || !std::isfinite(k)) return std::numeric_limits<double>::quiet_NaN();
   double s = 0;
+  Log1mSum acc;
   if (small_integer(k)) {  // L = sum_{j<k} log((b+j)/(a+b+j))
-    for (int j = 0; j < k; ++j) s += log_step(a, b + j);
-    return s;
+    for (int j = 0; j < k; ++j) add_step(acc, a, b + j);
+    return acc.value();
   }
   const double b0 = b;
   for (int j = 1; b < kShift; ++j) {  // step 1 (recurrence)
-    s += log_mix(b, a, k);
+    add_mix(acc, b, a, k);
     b = b0 + j;
   }
+  s = acc.value();
   // step 2 (Stirling at b >= 16)
   double u = a / b, v = k / b;
   s += -b * mixed_xlogx(u, v) + 0.5 * log_mix(b, a, k);
