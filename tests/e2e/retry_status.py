@@ -66,7 +66,7 @@ def retry_after_fixing_the_config():
     check(p.returncode == 4, f"--force alone reran failed jobs or did not say so (exit {p.returncode})")
     p = t2("run", fixed, "-q", "--retry-failed=bad_result", check_rc=None)
     check(p.returncode == 4 and status(store)["train"]["failed"] == 2, "--retry-failed=bad_result reran error jobs")
-    p = t2("run", fixed, "-q", "--retry-failed", check_rc=None)
+    p = t2("run", "--retry-failed", fixed, "-q", check_rc=None)  # before the config: not read as a class
     check(p.returncode == 0, f"--retry-failed after the fix exited {p.returncode}\n{p.stdout}\n{p.stderr}")
     st = status(store)
     check(st["train"]["done"] == 2 and st["eval"]["done"] == 2, f"not all done after the retry: {st}")
