@@ -9,6 +9,7 @@ In every case: no process of any job survives t2 (the guard kills the job's whol
 store resumes to a finished sweep with every job done, and a resumed job never runs beside an
 earlier attempt (tested with the guard killed too, so a helper survives the first attempt). Waits on observable state (marker files, output lines), never on sleeps."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -177,6 +178,7 @@ def one_case(where, sig, times):
         check(rc == 1, f"{case}: exit {rc}, expected Open MPI's 1:\n" + "".join(s.lines))
     no_survivors(gate, case)
     resume_to_the_end(cfg, store, gate, case)
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: {case}: exit {rc}, no job process left, resumed to the end", flush=True)
 
 
@@ -196,6 +198,7 @@ def sigkill_alone():
     # the lost attempt is shown, and not counted against max_attempts.
     st = resume_to_the_end(cfg, store, gate, case)
     check(st["lost_attempts"] == 1, f"{case}: lost_attempts = {st['lost_attempts']}, expected 1")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: {case}: no job process left; resumed with 1 lost attempt", flush=True)
 
 
@@ -244,6 +247,7 @@ def survivor_of_a_dead_guard():
     check(not alive, f"{case}: the resumed attempt started beside survivors {alive} of the first")
     check(r.wait() == 0, f"{case}: resume failed:\n" + "".join(r.lines))
     no_survivors(gate, case)
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: {case}: {len(left)} survivor(s) killed before the resumed attempt started", flush=True)
 
 
