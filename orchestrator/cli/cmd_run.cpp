@@ -196,7 +196,12 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   return kExitJobsFailed;
 }
 
-int run_command(const std::vector<std::string>& args) {
+int run_command(const std::vector<std::string>& raw_args) {
+  // A bare --retry-failed means every class; classes come only attached (--retry-failed=a,b), so
+  // `t2 run --retry-failed SWEEP.toml` does not read the config's name as a class list.
+  std::vector<std::string> args = raw_args;
+  for (auto& a : args)
+    if (a == "--retry-failed") a = "--retry-failed=all";
   po::options_description opts("options");
   opts.add_options()
       ("sweep", po::value<std::string>()->required(), "the sweep config (TOML; see schemas/sweep-config.md)")

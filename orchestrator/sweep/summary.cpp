@@ -44,8 +44,11 @@ SweepSummary summarize(const StoreContents& c, double now) {
   for (auto& r : c.runs) {
     count(s.train, r.state);
     double f = 6.0 * r.plan.n_params * r.plan.n_tokens;
-    s.flops_planned += f;
-    if (r.state == JobState::done) s.flops_done += r.result.flops > 0 ? r.result.flops : f;
+    // A done job counts what it measured, in both sums (as evals do), so planned - done is the
+    // work left and the ETA does not carry the gap between 6ND and a run's measured FLOPs.
+    double spent = r.state == JobState::done && r.result.flops > 0 ? r.result.flops : f;
+    s.flops_planned += spent;
+    if (r.state == JobState::done) s.flops_done += spent;
     if (r.failure != FailureClass::none)
       s.failures.push_back({JobKind::train, r.index, r.failure, r.reason, r.attempts, r.state == JobState::failed,
                             r.state == JobState::done, r.budget.lost, r.budget.retries});
@@ -119,9 +122,9 @@ SweepSummary summarize(const StoreContents& c, double now) {
   // work counts, so a resumed sweep's rate is not inflated by results of earlier sessions.
   if (s.live && now > s.session_started && s.session_started > 0) {
     for (auto& r : c.runs)
-      if (r.state == JobState::done && r.meta.time >= s.session_started) s.session_flops += r.result.flops;
+      if (r.state == JobState::done && r.meta.time >= s.session_started) s.session_flops += r.result.flops, ++s.session_jobs;
     for (auto& e : c.evals)
-      if (e.state == JobState::done && e.meta.time >= s.session_started) s.session_flops += e.result.flops;
+      if (e.state == JobState::done && e.meta.time >= s.session_started) s.session_flops += e.result.flops, ++s.session_jobs;
     s.live_flops_rate = s.session_flops / (now - s.session_started);
     if (s.live_flops_rate > 0) s.eta_seconds = std::max(0.0, s.flops_planned - s.flops_done) / s.live_flops_rate;
   }
@@ -175,9 +178,13 @@ std::string render_status(const SweepSummary& s, const std::string& path) {
   bool coordinating = s.live && !s.coordinator.empty();
   if (coordinating) {
     if (s.live_flops_rate > 0)
-      out += fmt::format("live       {:.3g} FLOPs/s this session ({:.3g} FLOPs done in it), ETA {}{}\n",
-                         s.live_flops_rate, s.session_flops, duration(s.eta_seconds),
-                         s.design_stop.empty() ? " for the planned batches (the design may plan more)" : "");
+      // The ETA is the planned FLOPs left at this session's mean rate: a claim only as good as
+      // the jobs it is averaged over, and blind to what a design has not planned yet.
+      out += fmt::format("live       {:.3g} FLOPs/s this session ({:.3g} FLOPs in {} job(s) done), ETA {} at that "
+                         "rate{}{}\n",
+                         s.live_flops_rate, s.session_flops, s.session_jobs, duration(s.eta_seconds),
+                         s.session_jobs < 3 ? " (rough: fewer than 3 jobs done)" : "",
+                         s.design_stop.empty() ? ", for the planned batches only (the design may plan more)" : "");
     else
       out += "live       no job finished in this session yet: no rate or ETA\n";
   }
@@ -238,6 +245,7 @@ std::string render_status_json(const SweepSummary& s) {
   j["coordinator"] = s.coordinator.empty() ? json(nullptr) : json(s.coordinator);
   j["workers"] = s.workers;
   j["session_flops"] = s.session_flops;
+  j["session_jobs"] = s.session_jobs;
   j["live_flops_per_second"] = s.live_flops_rate > 0 ? json(s.live_flops_rate) : json(nullptr);
   j["eta_seconds"] = s.eta_seconds >= 0 ? json(s.eta_seconds) : json(nullptr);
   j["makespan_seconds"] = s.makespan > 0 ? json(s.makespan) : json(nullptr);

@@ -71,6 +71,7 @@ struct SweepSummary {
   double session_started = 0;  // unix time
   int session_workers = 0;
   double session_flops = 0;    // FLOPs of jobs finished in the live session
+  std::size_t session_jobs = 0;  // how many jobs those are
   double live_flops_rate = 0;  // session_flops / (now - session_started); 0 = unknown
   double eta_seconds = -1;     // remaining planned FLOPs / live_flops_rate; -1 = unknown
   // Makespan against its lower bound (a sweep with nothing pending or running): the sessions'

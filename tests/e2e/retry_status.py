@@ -10,6 +10,7 @@ real binary with exec jobs (tests/e2e/gated_job.py):
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -66,7 +67,7 @@ def retry_after_fixing_the_config():
     check(p.returncode == 4, f"--force alone reran failed jobs or did not say so (exit {p.returncode})")
     p = t2("run", fixed, "-q", "--retry-failed=bad_result", check_rc=None)
     check(p.returncode == 4 and status(store)["train"]["failed"] == 2, "--retry-failed=bad_result reran error jobs")
-    p = t2("run", fixed, "-q", "--retry-failed", check_rc=None)
+    p = t2("run", "--retry-failed", fixed, "-q", check_rc=None)  # before the config: not read as a class
     check(p.returncode == 0, f"--retry-failed after the fix exited {p.returncode}\n{p.stdout}\n{p.stderr}")
     st = status(store)
     check(st["train"]["done"] == 2 and st["eval"]["done"] == 2, f"not all done after the retry: {st}")
@@ -76,6 +77,7 @@ def retry_after_fixing_the_config():
     check(st["retry_rounds"] == 4, f"retry_rounds = {st['retry_rounds']}")
     p = t2("run", fixed, "-q", "--retry-failed=tiemout", check_rc=None)
     check(p.returncode == 1 and "'tiemout' is not a failure class" in p.stderr, f"a bad class: {p.stderr}")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print("ok: exit 4 naming the failures; --retry-failed reruns them after the fix, history kept", flush=True)
 
 
@@ -88,6 +90,7 @@ def bad_result_is_not_retried():
     f = [f for f in st["failures"] if f["kind"] == "train"]
     check(len(f) == 1 and f[0]["class"] == "bad_result" and f[0]["attempts"] == 1,
           f"a bad result was retried: {f}")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print("ok: a bad result fails for good after one attempt", flush=True)
 
 
@@ -107,6 +110,7 @@ def whole_sizes():
         for col in ("n_params", "n_tokens"):
             v = float(row[col])
             check(v == round(v), f"runs.csv {col} = {row[col]}")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print("ok: a log range hands the trainer whole N and D, and the export keeps them", flush=True)
 
 
@@ -154,6 +158,7 @@ def live_status():
     m, b = st["makespan_seconds"], st["makespan_lower_bound_seconds"]
     check(m and b and m >= b * 0.999, f"makespan {m} vs lower bound {b}")
     check("lower bound" in t2("status", store).stdout, "no makespan line")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: live status names the coordinator, the running job and its log, rate and ETA; makespan {m:.2f} s "
           f"vs bound {b:.2f} s", flush=True)
 

@@ -7,8 +7,9 @@ SIGKILL of a lone t2:
     1 s later) and exits 1 whatever the ranks do; what t2 guarantees there is below.
 In every case: no process of any job survives t2 (the guard kills the job's whole group), the
 store resumes to a finished sweep with every job done, and a resumed job never runs beside an
-earlier attempt. Waits on observable state (marker files, output lines), never on sleeps."""
+earlier attempt (tested with the guard killed too, so a helper survives the first attempt). Waits on observable state (marker files, output lines), never on sleeps."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -177,6 +178,7 @@ def one_case(where, sig, times):
         check(rc == 1, f"{case}: exit {rc}, expected Open MPI's 1:\n" + "".join(s.lines))
     no_survivors(gate, case)
     resume_to_the_end(cfg, store, gate, case)
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: {case}: exit {rc}, no job process left, resumed to the end", flush=True)
 
 
@@ -196,7 +198,57 @@ def sigkill_alone():
     # the lost attempt is shown, and not counted against max_attempts.
     st = resume_to_the_end(cfg, store, gate, case)
     check(st["lost_attempts"] == 1, f"{case}: lost_attempts = {st['lost_attempts']}, expected 1")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
     print(f"ok: {case}: no job process left; resumed with 1 lost attempt", flush=True)
+
+
+def children(pid):
+    out = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(p))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def survivor_of_a_dead_guard():
+    """t2 and its guard both SIGKILLed (as a kill of a whole process tree would): the job's
+    helper survives; the resumed attempt must kill it before it starts, never run beside it."""
+    case = "alone SIGKILL of t2 and its guard"
+    d = tmpdir("stop")
+    gate = os.path.join(d, "gate")
+    os.makedirs(gate)
+    store = os.path.join(d, "stop.h5")
+    cfg = config(d, store, gate, runs=1)
+    s = Sweep(cfg, False)
+    wait_until(f"{case}: the job running", lambda: len(started(gate)) >= 1)
+    t2_exe = os.path.realpath(T2).encode()
+    guards = [c for c in children(s.p.pid)
+              if open(f"/proc/{c}/cmdline", "rb").read().split(b"\0")[0] in (T2.encode(), t2_exe)]
+    check(len(guards) == 1, f"{case}: expected one guard process of t2, found {guards}")
+    os.kill(guards[0], signal.SIGKILL)
+    s.signal(signal.SIGKILL)
+    s.wait()
+    wait_until(f"{case}: the job's leader gone (PR_SET_PDEATHSIG)",
+               lambda: not any(b"gated_job.py" in open(f"/proc/{p}/cmdline", "rb").read()
+                               for p in job_processes(gate) if os.path.exists(f"/proc/{p}/cmdline")))
+    left = job_processes(gate)
+    check(left, f"{case}: no helper survived, so this case tests nothing")
+    first = set(started(gate))
+    open(os.path.join(gate, "release"), "w").close()
+    r = Sweep(cfg, False)
+    wait_until(f"{case}: the resumed attempt started", lambda: set(started(gate)) - first or r.p.poll() is not None)
+    alive = [p for p in left if p in job_processes(gate)]
+    check(not alive, f"{case}: the resumed attempt started beside survivors {alive} of the first")
+    check(r.wait() == 0, f"{case}: resume failed:\n" + "".join(r.lines))
+    no_survivors(gate, case)
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
+    print(f"ok: {case}: {len(left)} survivor(s) killed before the resumed attempt started", flush=True)
 
 
 def main():
@@ -209,6 +261,8 @@ def main():
                     one_case(where, sig, times)
     if not only or "alone-SIGKILL" in only.split(","):
         sigkill_alone()
+    if not only or "alone-SIGKILL-guard" in only.split(","):
+        survivor_of_a_dead_guard()
 
 
 if __name__ == "__main__":

@@ -660,3 +660,69 @@ TEST_CASE("a second shutdown signal cancels the running jobs at once, a third le
     CHECK(r.attempts == 0);
   }
 }
+
+TEST_CASE("t2 status: the makespan's lower bound is max(job time / workers, longest train + eval)") {
+  StoreContents c;
+  auto add_run = [&](double train_s, double eval_s) {
+    RunRecord r;
+    r.index = static_cast<JobIndex>(c.runs.size());
+    r.state = JobState::done;
+    r.meta.wall_seconds = train_s;
+    c.runs.push_back(r);
+    EvalRecord e;
+    e.index = static_cast<JobIndex>(c.evals.size());
+    e.plan.run = r.index;
+    e.state = JobState::done;
+    e.meta.wall_seconds = eval_s;
+    c.evals.push_back(e);
+  };
+  add_run(10, 2);
+  add_run(3, 1);
+  add_run(3, 1);
+  c.documents.push_back({"session", 0, 100, R"({"event":"start","workers":2})"});
+  c.documents.push_back({"session", 0, 130, R"({"event":"end","seconds":30,"workers":2,"busy_seconds":40})"});
+  SECTION("the chain dominates") {
+    auto s = summarize(c);
+    CHECK(s.makespan == 30);
+    CHECK(s.makespan_bound == 12);  // 10 + 2 > (10+2+3+1+3+1) / 2 = 10
+  }
+  SECTION("the total work dominates") {
+    add_run(8, 4);
+    add_run(8, 4);
+    auto s = summarize(c);
+    CHECK(s.makespan_bound == Approx((20.0 + 24.0) / 2));
+  }
+  SECTION("no bound while a job is pending") {
+    c.runs[1].state = JobState::pending;
+    CHECK(summarize(c).makespan_bound < 0);
+  }
+}
+
+TEST_CASE("t2 status on a live store: running jobs, and the rate from this session's jobs only") {
+  StoreContents c;
+  for (int i = 0; i < 3; ++i) {
+    RunRecord r;
+    r.index = static_cast<JobIndex>(i);
+    r.plan.n_params = 1e3;
+    r.plan.n_tokens = 1e4;
+    c.runs.push_back(r);
+  }
+  c.runs[0].state = JobState::done;  // an earlier session's
+  c.runs[0].result.flops = 5e7;
+  c.runs[0].meta.time = 50;
+  c.runs[1].state = JobState::done;  // this session's
+  c.runs[1].result.flops = 6e7;
+  c.runs[1].meta.time = 150;
+  c.runs[2].state = JobState::running;
+  c.runs[2].started = {1, 2, "node7", 0, 190};
+  c.documents.push_back({"session", 0, 100, R"({"event":"start","workers":2})"});
+  auto s = summarize(c, 200);
+  CHECK(s.live);
+  CHECK(s.session_flops == 6e7);
+  CHECK(s.live_flops_rate == Approx(6e7 / 100));
+  CHECK(s.eta_seconds == Approx(6e7 / (6e7 / 100)));  // run 2's 6e7 planned FLOPs left
+  REQUIRE(s.running.size() == 1);
+  CHECK(s.running[0].rank == 2);
+  CHECK(s.running[0].host == "node7");
+  CHECK(s.running[0].elapsed == 10);
+}
