@@ -73,7 +73,3 @@ EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, s
                          std::uint32_t members);
 
 }  // namespace t2
-
-// The pre-laws interface that orchestrator/report still calls (its owner is moving it onto
-// orchestrator/laws); every function there is implemented by the calls above.
-#include "orchestrator/design/legacy_law_view.hpp"
