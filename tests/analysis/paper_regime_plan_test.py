@@ -43,9 +43,12 @@ with tempfile.TemporaryDirectory() as tmp:
         j = json.loads(t2("plan", store, "--task", "arithmetic", "--train-budget", "1.25e16",
                           "--inference-budget", "2e9", "--json", *flags, ok=(0, 1)))
         best = j["plan"]["best"]
+        check(best is not None, f"{name}: the plan is feasible")
+        if best is None:
+            continue
         tpp = best["D"] / best["N"]
-        check(best["feasible"] and tpp >= 1, f"{name}: D/N = {tpp:.3g} >= 1 (N = {best['N']:.3g})")
-        if "truth" in j and best["feasible"]:
+        check(tpp >= 1, f"{name}: D/N = {tpp:.3g} >= 1 (N = {best['N']:.3g})")
+        if "truth" in j:
             at_plan = j["truth"]["score_at_plan"]
             check(best["score"] <= 10 * at_plan + 1e-3,
                   f"{name}: predicted pass@k {best['score']:.3g} not above 10x the truth's {at_plan:.3g} there")
