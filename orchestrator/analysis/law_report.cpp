@@ -73,6 +73,13 @@ static nlohmann::json alloc_json(const Allocation& a) {
           {"train_flops", a.train_flops}, {"within_budget", a.within_budget}};
 }
 
+// Printed beside every bootstrap interval (issue 9, item 7): the intervals are honest only when
+// the law's form is; the figures are bench_coverage's (schemas/laws.md).
+static constexpr const char* kIntervalCaveat =
+    "(bootstrap percentile intervals assume the law's form is right: N* was covered on 20/20 seeds of a "
+    "well-specified truth but 11/20 of a misspecified one, schemas/laws.md section 3; the hold-out error is the "
+    "honest check of the form)";
+
 static nlohmann::json interval_json(const Interval& i) { return {num(i.lo), num(i.hi)}; }
 
 nlohmann::json plan_to_json(const Plan& p, const FittedLaw& law, const PlanBounds& b, const PlanIntervals* iv) {
@@ -91,7 +98,8 @@ nlohmann::json plan_to_json(const Plan& p, const FittedLaw& law, const PlanBound
   j["chinchilla"] = alloc_json(p.chinchilla);
   if (iv && iv->replicates > 0)
     j["intervals"] = {{"replicates", iv->replicates}, {"score", interval_json(iv->score)}, {"N", interval_json(iv->n)},
-                      {"D", interval_json(iv->d)},    {"k", interval_json(iv->k)},         {"best_score", interval_json(iv->best_score)}};
+                      {"D", interval_json(iv->d)},    {"k", interval_json(iv->k)},         {"best_score", interval_json(iv->best_score)},
+                      {"caveat", kIntervalCaveat}};
   return j;
 }
 
@@ -149,6 +157,7 @@ std::string render_plan(const Plan& p, const FittedLaw& law, const PlanIntervals
     s += fmt::format("  95% intervals over {} bootstrap fits: score of this plan [{:.6g}, {:.6g}], N* [{:.4g}, {:.4g}], "
                      "k* [{:.4g}, {:.4g}]\n",
                      iv->replicates, iv->score.lo, iv->score.hi, iv->n.lo, iv->n.hi, iv->k.lo, iv->k.hi);
+  if (iv && iv->replicates > 0) s += std::string("  ") + kIntervalCaveat + "\n";
   return s;
 }
 

@@ -95,7 +95,11 @@ check(f"{jobs}/{jobs} jobs done" in run.stdout, f"all {jobs} jobs of the reduced
 st = status(store)
 check(st["train"]["failed"] == 0 and st["eval"]["failed"] == 0, f"no failures: {st}")
 # The end of `t2 run`: the fitted law and the plan with both rows (what README command 1 shows).
-check("law t2-accuracy" in run.stdout and "fit:" in run.stdout, "t2 run ends with the fitted law:\n" + run.stdout)
+check("law t2-accuracy" in run.stdout and re.search(r"^fit Lhat .*R\^2", run.stdout, re.M)
+      and re.search(r"^fit theta .*rmse of pass@k", run.stdout, re.M),
+      "t2 run ends with the fitted law, each stage's quality on its own line:\n" + run.stdout)
+check(re.search(r"^hold-out ", run.stdout, re.M) is not None or "too few runs to select" in run.stdout,
+      "t2 run checks the fit on held-out over-trained runs (or says the runs are too few):\n" + run.stdout)
 check("T2 optimum" in run.stdout and "Chinchilla" in run.stdout, "t2 run ends with the plan:\n" + run.stdout)
 
 # The trainer learnt something a sampler can show: pass@1 is neither 0 nor 1 everywhere.

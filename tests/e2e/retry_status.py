@@ -21,7 +21,7 @@ from e2e_util import MPIRUN, T2, check, fail, read_csv, status, t2, tmpdir, writ
 JOB = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gated_job.py")
 
 
-def config(d, store, gate, python="python3", train_mode="train", n="[1000, 2000]", dd="[20000]"):
+def config(d, store, gate, python="python3", train_mode="train", n="[1000, 2000]", dd="[20000]", job=JOB):
     return write_config(os.path.join(d, "sweep.toml"), f"""
 [sweep]
 name = "retry"
@@ -38,7 +38,7 @@ samples = 2
 [workload]
 backend = "exec"
 [workload.exec]
-train = ["{python}", "{JOB}", "{train_mode}", "{gate}", "{{N}}", "{{D}}", "{{result}}"]
+train = ["{python}", "{job}", "{train_mode}", "{gate}", "{{N}}", "{{D}}", "{{result}}"]
 eval = ["python3", "{JOB}", "eval", "{gate}", "{{problems}}", "{{samples}}", "{{result}}"]
 grace = 1
 """)
@@ -54,11 +54,13 @@ def setup(name):
 def retry_after_fixing_the_config():
     d, gate, store = setup("retry")
     open(os.path.join(gate, "release"), "w").close()
-    bad = config(d, store, gate, python="pyhton3")
+    # A misspelt script path (a misspelt program is refused by `t2 validate`/`t2 run` up front): the
+    # interpreter runs and exits 2, every training job fails for good.
+    bad = config(d, store, gate, job=JOB.replace("gated_job.py", "gated_jbo.py"))
     p = t2("run", bad, "-q", check_rc=None)
     check(p.returncode == 4, f"a sweep with every job failed exited {p.returncode}, expected 4\n{p.stderr}")
     check("4 job(s) failed for good" in p.stderr, f"the failures are not counted on stderr:\n{p.stderr}")
-    check("'pyhton3' not found" in p.stderr, f"stderr does not say why:\n{p.stderr}")
+    check("exit_code" in p.stderr, f"stderr does not say why:\n{p.stderr}")
     check("--retry-failed" in p.stderr, "stderr does not say how to rerun them")
     st = status(store)
     check(st["train"]["failed"] == 2 and st["eval"]["failed"] == 2, f"not all failed: {st}")

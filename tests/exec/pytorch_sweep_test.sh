@@ -62,7 +62,7 @@ check(len(ids) == 6 and len(set(ids)) == 1 and len(ids[0]) == 64, f"{len(set(ids
 print(f"ok: losses {np.round(loss, 3)}; longest-trained run {correct.mean():.2f} of samples correct; one problem set")
 PY
 "$t2" fit pytorch-addition.h5 --task addition >fit.log 2>&1 || { cat fit.log; fail "t2 fit"; }
-grep -q "fit:" fit.log || { cat fit.log; fail "t2 fit printed no fit summary"; }
+grep -q "^fit theta .*rmse of pass@k" fit.log || { cat fit.log; fail "t2 fit printed no fit summary"; }
 "$t2" plan pytorch-addition.h5 --task addition --train-budget 1e12 --inference-budget 1e6 --n-min 1e3 --d-min 1e4 \
   >plan.log 2>&1 || { cat plan.log; fail "t2 plan"; }
 grep -q "T2 optimum" plan.log || { cat plan.log; fail "t2 plan printed no optimum"; }

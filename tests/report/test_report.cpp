@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/report/figures.hpp"
@@ -231,14 +232,14 @@ TEST_CASE("the report's plan is the laws' planner on the laws' fit (the N* of t2
   o.bootstrap = 0;
   o.task = "arithmetic";
   ReportFiles files = write_report(store, dir.string(), o);
-  // What `t2 plan STORE --task arithmetic --train-budget 1e19 --inference-budget 2e9` with the
-  // closing plan's bounds (grid N and D widened 10x; no [target] bounds) computes.
-  LawFit fit = fit_law(fit_data_from_store(store, "arithmetic"), FitOptions{});
-  PlanBounds b;
-  b.n_min = 1e6, b.n_max = 1e10, b.d_min = 1e7, b.d_max = 1e12;
-  Deployment dep;
-  dep.train_flops = 1e19, dep.inference_flops = 2e9;
-  Plan p = plan(fit.law, dep, b, &fit.reference.params);
+  // What `t2 plan STORE --task arithmetic` computes: the one fitting path (analysis.hpp) with its
+  // defaults (--law auto, the store's [target], bounds from [target] else the data widened 10x).
+  AnalysisRequest rq;
+  rq.fit.law = "auto";
+  rq.plan = true;
+  Analysis a = analyse(law_inputs_from_store(store, "store", "arithmetic"), rq);
+  REQUIRE(a.plan);
+  const Plan& p = *a.plan;
   REQUIRE(p.best.feasible);
   const std::string index = slurp(files.index);
   CHECK(index.find(fmt::format("<td>T² optimum</td><td>{:.4g}</td><td>{:.4g}</td>", p.best.n, p.best.d)) != std::string::npos);

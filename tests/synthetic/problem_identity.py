@@ -52,12 +52,12 @@ with h5py.File(out, "r") as f:
     ev = f["evals"]
     difficulty = {}  # task -> list of per-eval difficulty vectors
     hits = expected = var = 0.0
-    for row in range(len(ev["index"][()])):
+    for row in range(len(ev["eval"][()])):
         task = ev["task"][row].decode() if isinstance(ev["task"][row], bytes) else ev["task"][row]
-        idx = int(ev["index"][row])
+        idx = int(ev["eval"][row])
         nll = f[f"outcomes/{idx:06d}/nll"][()]
         correct = f[f"outcomes/{idx:06d}/correct"][()]
-        loss = hoffmann(float(ev["n_params"][row]), float(ev["n_tokens"][row]))
+        loss = hoffmann(float(ev["N"][row]), float(ev["D"][row]))
         # nll = softplus(-x), x = slope * (-loss - b)  =>  b = -loss - logit(p) / slope
         b = []
         for i, v in enumerate(nll):

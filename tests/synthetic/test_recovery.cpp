@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
@@ -60,7 +61,41 @@ Recovered recover(const SweepConfig& c, const StoreContents& contents, const Fit
   return {p.best.n, t.optimum.n, t.relative_regret()};
 }
 
+// What `t2 plan STORE` does by default (analysis.hpp: --law auto, bounds from the data widened
+// 10x), for the config's target.
+Recovered recover_default(const SweepConfig& c, const StoreContents& contents) {
+  LoadedInputs in = law_inputs_from_store(contents, "simulated store", c.eval.tasks.front());
+  AnalysisRequest rq;
+  rq.fit.law = "auto";
+  rq.plan = true;
+  rq.deployment = target_of(c);
+  Analysis a = analyse(in, rq);
+  REQUIRE(a.plan);
+  TruthComparison t = *truth_beside_plan(c, c.eval.tasks.front(), target_of(c), a.target->bounds, a.plan->best);
+  std::printf("  --law auto chose: %s\n", a.selection ? a.selection->reason.c_str() : "(no selection)");
+  return {a.plan->best.n, t.optimum.n, t.relative_regret()};
+}
+
 }  // namespace
+
+TEST_CASE("the default plan (--law auto) recovers the v2 truth's N* within 15% on the paper-like grid, 4 of 5 seeds",
+          "[recovery]") {
+  int ok = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    SweepConfig c = example_with_seed("synthetic.toml", seed);
+    c.eval.tasks = {"arithmetic"};
+    auto design = make_design(c);
+    SyntheticWorkload workload(synthetic_truth_of(c.workload));
+    SimulationResult sim = simulate_sweep(c, *design, workload, 1000);
+    Recovered r = recover_default(c, sim.contents);
+    std::printf("seed %llu: truth N* %.4g | default t2 plan N* %.4g (%+.1f%%, regret %.2g%%)\n",
+                static_cast<unsigned long long>(seed), r.n_truth, r.n_fit, 100 * (r.n_fit / r.n_truth - 1),
+                100 * r.regret_relative);
+    ok += std::fabs(r.n_fit / r.n_truth - 1) <= 0.15;
+    CHECK(r.regret_relative >= -1e-6);
+  }
+  CHECK(ok >= 4);
+}
 
 TEST_CASE("the fitted plan recovers the v2 truth's N* within 15% on the paper-like grid, 4 of 5 seeds", "[recovery]") {
   // The laws and options that plan from this data on this branch (`t2 plan --law t2-accuracy
