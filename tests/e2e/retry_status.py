@@ -109,7 +109,7 @@ def whole_sizes():
     out = os.path.join(d, "csv")
     t2("export", store, "--csv", out)
     for row in read_csv(os.path.join(out, "runs.csv")):
-        for col in ("n_params", "n_tokens"):
+        for col in ("N", "D", "N_planned", "D_planned"):
             v = float(row[col])
             check(v == round(v), f"runs.csv {col} = {row[col]}")
     shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
