@@ -81,6 +81,22 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
     }
   }
   append_warnings(a.fit_warnings, fit_warnings(a.fit, in.data));
+  // The Chinchilla comparison row plans with its own fit of the training losses (unless L̂ is that
+  // fit): its parameters and quality are checked the same way, so a reference the data do not
+  // identify is said, not silently planned with.
+  const bool lhat_is_reference = a.fit.accuracy && a.fit.accuracy->lhat_source == LhatSource::train_loss;
+  if (a.fit.has_reference && a.fit.law.law->name() != "chinchilla" && !lhat_is_reference) {
+    LawFit ref;
+    ref.law = {law_by_name("chinchilla"), a.fit.reference.params.theta()};
+    for (const ParamSpec& p : ref.law.law->params()) ref.param_names.push_back(p.name);
+    ref.points = a.fit.reference.points;
+    ref.stages.push_back({"chinchilla", "Approach 3 on the training losses", "log loss", a.fit.reference.rmse_log,
+                          a.fit.reference.r2_log, a.fit.reference.points});
+    for (Warning w : fit_warnings(ref, in.data)) {
+      w.message = "Chinchilla reference (the comparison row's law of the training losses): " + w.message;
+      append_warnings(a.fit_warnings, {w});
+    }
+  }
   a.range = data_range(in.data, a.fit);
   a.warnings = a.fit_warnings;
   if (!rq.plan) {
