@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 
+#include "orchestrator/analysis/plan_target.hpp"
+
 namespace t2 {
 
 FitData design_fit_data(const StoreContents& seen) {
@@ -67,31 +69,24 @@ FitOptions design_fit_options() {
 }
 
 Deployment design_deployment(const TargetConfig& t) {
-  Deployment dep;
-  if (t.form == TargetConfig::Form::end_to_end) {
-    dep.form = Deployment::Form::end_to_end;
-    dep.total_flops = t.budget;
-    dep.queries = t.queries;
-    dep.tokens_per_sample = t.tokens_per_query;
-  } else {
-    dep.form = Deployment::Form::split;
-    dep.train_flops = t.train_budget;
-    dep.inference_flops = t.inference_budget;
-  }
-  return dep;
+  // The one deployment model (analysis/plan_target.hpp); an adaptive design always has a
+  // [target] (a config error otherwise), a split one with zero budgets when none is given.
+  return deployment_from_target(t).value_or(Deployment{});
 }
 
 PlanBounds design_plan_bounds(const SweepConfig& config) {
-  PlanBounds b;
-  b.n_min = config.target.n_min;
-  b.n_max = config.target.n_max;
-  if (b.n_min <= 0 && !config.grid.n.empty()) b.n_min = *std::min_element(config.grid.n.begin(), config.grid.n.end());
-  if (b.n_max <= 0 && !config.grid.n.empty()) b.n_max = *std::max_element(config.grid.n.begin(), config.grid.n.end());
-  b.k_min = 1;
-  b.k_max = config.target.k_max > 0 ? config.target.k_max : 1e6;
-  b.d_min = 1;
-  b.d_max = 1e30;
-  return b;
+  // The one bounds model (analysis/plan_target.hpp: flags, else [target], else data), given the
+  // design's own two overrides as flags: N within the [grid]'s range unless [target] bounds it
+  // (the design can only run grid points, and it plans before it has data), and no D bound of
+  // its own (the budget fixes D given N); k from [target] k_max, else 1e6 (unbounded in practice).
+  BoundsFlags f;
+  if (config.target.n_min <= 0 && !config.grid.n.empty())
+    f.n_min = *std::min_element(config.grid.n.begin(), config.grid.n.end());
+  if (config.target.n_max <= 0 && !config.grid.n.empty())
+    f.n_max = *std::max_element(config.grid.n.begin(), config.grid.n.end());
+  f.d_min = 1, f.d_max = 1e30;
+  if (config.target.k_max <= 0) f.k_max = 1e6;
+  return plan_target(std::nullopt, &config, FitData{}, 0, f).bounds;
 }
 
 DesignPlan design_point_plan(const StoreContents& seen, const SweepConfig& config) {

@@ -39,8 +39,8 @@ Deployment design_deployment(const TargetConfig& target);
 // N in [target.n_min, target.n_max], each 0 replaced by the [grid]'s smallest / largest N;
 // k in [1, target.k_max] (k_max 0: 1e6, i.e. unbounded in practice); D in [1, 1e30] tokens (no
 // bound of its own: the budget fixes D given N and k).
-// TODO(lead): point this at the shared deployment/bounds model derived from the sweep config
-// (issue 9, items 2-3) when it lands; the design's N* then agrees with `t2 plan STORE` by construction.
+// Computed by the one deployment-and-bounds model (analysis/plan_target.hpp) with these overrides
+// as its flags; `t2 plan --as-of-batch B` with the same flags reproduces a design document.
 PlanBounds design_plan_bounds(const SweepConfig& config);
 
 // The plain (no bootstrap) fit of `seen` and its plan: "the design's N*" of a store is
