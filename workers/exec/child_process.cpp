@@ -191,10 +191,12 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
   for (auto& e : full_env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
-  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: a link planted at the log's name must not redirect the job's output (issue 12).
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (log_fd < 0) {
     out.end = ChildOutcome::End::not_started;
-    out.start_error = fmt::format("cannot open log file {}: {}", log_path, std::strerror(errno));
+    out.start_error = errno == ELOOP ? fmt::format("log file {} is a symbolic link; refusing to follow it", log_path)
+                                     : fmt::format("cannot open log file {}: {}", log_path, std::strerror(errno));
     return out;
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
