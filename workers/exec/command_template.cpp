@@ -124,8 +124,10 @@ std::string shell_template_problem(const std::vector<std::string>& argv) {
   if (i >= argv.size() || std::find(shells.begin(), shells.end(), base(argv[i])) == shells.end()) return "";
   std::string shell = base(argv[i]);
   bool dash_c = false;
-  for (++i; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-' && argv[i] != "--"; ++i)
-    if (argv[i][1] != '-' && argv[i].find('c') != std::string::npos) dash_c = true;
+  for (++i; i < argv.size() && argv[i].size() > 1 && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i] != "--"; ++i) {
+    if (argv[i] == "-o" || argv[i] == "+o" || argv[i] == "-O" || argv[i] == "+O") { ++i; continue; }  // -o pipefail
+    if (argv[i][0] == '-' && argv[i][1] != '-' && argv[i].find('c') != std::string::npos) dash_c = true;
+  }
   if (!dash_c || i >= argv.size()) return "";
   std::vector<std::string> names;
   try {
