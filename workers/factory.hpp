@@ -29,6 +29,11 @@ struct WorkloadConfig {
 // Throws ConfigError naming file, line, key and value when the backend's table is bad.
 std::unique_ptr<Workload> make_workload(const WorkloadConfig& config);
 
+// Warnings about a valid [workload] table, each one line naming file and key ("FILE:
+// workload.exec.train: warning: ..."); today: an exec template that hands placeholders to a
+// shell unescaped (shell_template_problem). Printed by `t2 validate` and at `t2 run` start.
+std::vector<std::string> workload_warnings(const WorkloadConfig& config);
+
 // The backends this build has, for `t2 validate` messages and --help.
 std::vector<std::string> workload_backends();
 

@@ -113,6 +113,7 @@ void report_fit_and_plan(const SweepConfig& config) {
 
 int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, bool& dispatching) {
   if (vm.count("store")) config.store = vm["store"].as<std::string>();
+  for (auto& w : workload_warnings(config.workload)) std::cerr << "t2 run: " << w << "\n";
   std::optional<RetryClasses> retry;  // read before the store is touched: a typo changes nothing
   if (vm.count("retry-failed")) retry = parse_retry_classes(vm["retry-failed"].as<std::string>());
   StoreOptions options;

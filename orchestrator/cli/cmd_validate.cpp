@@ -10,6 +10,7 @@
 #include "orchestrator/config/sweep_config.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/store/store.hpp"
+#include "workers/factory.hpp"
 
 namespace t2 {
 
@@ -52,6 +53,7 @@ int validate_command(const std::vector<std::string>& args) {
     auto config = load_sweep_config(path);
     make_design(config);
     auto pts = grid_points(config.grid);
+    for (auto& w : workload_warnings(config.workload)) std::cerr << w << "\n";
     std::cout << fmt::format("{}: valid sweep config '{}': {} grid points x {} replicate(s), backend {}, strategy {}\n",
                              path, config.name, pts.size(), config.replicates, config.workload.backend,
                              config.design.strategy);

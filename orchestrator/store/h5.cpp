@@ -2,6 +2,8 @@
 // H5Error with the object's name, so callers never look at a negative hid_t.
 #include "orchestrator/store/h5.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -84,8 +86,18 @@ void Id::close(const std::string& what) {
   check_status(status, "cannot close " + what);
 }
 
+// HDF5 opens by name and follows links: a link planted at a file t2 writes would redirect the
+// write (issue 12 item 13). Checked right before the open; the store's own lstat checks and the
+// rename of a rebuilt view over the name (which replaces a link, never its target) cover the rest.
+static void refuse_symlink(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    throw H5Error(path + " is a symbolic link; refusing to follow it");
+}
+
 Id create_file(const std::string& path) {
   quiet();
+  refuse_symlink(path);
   Id access = fapl();
   return Id(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access), "cannot create HDF5 file"),
             H5Fclose);
@@ -93,6 +105,7 @@ Id create_file(const std::string& path) {
 
 Id open_file(const std::string& path, bool write) {
   quiet();
+  if (write) refuse_symlink(path);
   Id access = fapl();
   return Id(check(H5Fopen(path.c_str(), write ? H5F_ACC_RDWR : H5F_ACC_RDONLY, access), "cannot open as HDF5"),
             H5Fclose);

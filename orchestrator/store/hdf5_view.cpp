@@ -21,7 +21,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kOutcomeGzip = 4;  // level 4: most of level 9's ratio on 0/1 bytes at a fraction of the time
 
 void fsync_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) throw h5::H5Error("cannot open " + path + " to flush it");
   int rc = ::fdatasync(fd);
   ::close(fd);

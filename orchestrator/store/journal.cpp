@@ -142,7 +142,19 @@ JournalWriter JournalWriter::create(const std::string& path, bool fsync, RecordT
   JournalWriter w;
   w.path_ = path;
   w.fsync_ = fsync;
-  w.fd_ = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_EXCL|O_NOFOLLOW: a link planted at PATH.new must not be followed (its target would become
+  // the live journal). A stale PATH.new that is a regular file (a crash between create and
+  // rename) is unlinked and created afresh; anything else there is refused.
+  w.fd_ = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (w.fd_ < 0 && errno == EEXIST) {
+    struct stat st {};
+    if (::lstat(tmp.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+      throw StoreError(path, tmp + " is a symbolic link; refusing to follow it");
+    if (::lstat(tmp.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      throw StoreError(path, tmp + " exists and is not a regular file; refusing to replace it");
+    if (::unlink(tmp.c_str()) != 0) throw StoreError(path, "cannot remove the stale " + tmp + ": " + errno_text());
+    w.fd_ = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  }
   if (w.fd_ < 0) throw StoreError(path, "cannot create the journal: " + errno_text());
   w.pending_.assign(kMagic, kMagic + 8);
   std::uint32_t words[2] = {kJournalFormat, 0};
@@ -168,7 +180,8 @@ JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_en
   w.path_ = path;
   w.fsync_ = fsync;
   w.format_ = format;
-  w.fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  w.fd_ = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (w.fd_ < 0 && errno == ELOOP) throw StoreError(path, path + " is a symbolic link; refusing to follow it");
   if (w.fd_ < 0) throw StoreError(path, "cannot open the journal for writing: " + errno_text());
   struct stat st {};
   if (::fstat(w.fd_, &st) != 0) throw StoreError(path, "cannot stat the journal: " + errno_text());

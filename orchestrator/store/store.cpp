@@ -48,6 +48,22 @@ std::uint64_t file_size(const std::string& p) {
 
 std::string errno_text() { return std::strerror(errno); }
 
+// A symbolic link planted at a file the writer creates or truncates (the lock, the journal and
+// its temp file, the view and its rebuild file) would redirect the write to the link's target:
+// refused before anything is touched (issue 12 item 13; schemas/store-layout.md). The opens
+// themselves also use O_NOFOLLOW/O_EXCL, so a link planted after this check is refused too.
+void refuse_symlink(const std::string& store, const std::string& p) {
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    throw StoreError(store, fmt::format("{} is a symbolic link; refusing to follow it", p));
+}
+
+void refuse_planted_links(const std::string& path) {
+  for (const std::string& p : {path, journal_path(path), journal_path(path) + ".new", lock_path(path),
+                               rebuild_path(path)})
+    refuse_symlink(path, p);
+}
+
 void fsync_dir_of(const std::string& path) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -80,7 +96,8 @@ std::string holder_text() {
 // dies, so a kill -9 never leaves a stale lock). Returns the descriptor.
 int take_lock(const std::string& path) {
   std::string lp = lock_path(path);
-  int fd = ::open(lp.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(lp.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == ELOOP) throw StoreError(path, fmt::format("{} is a symbolic link; refusing to follow it", lp));
   if (fd < 0) throw StoreError(path, fmt::format("cannot open the lock file {}: {}", lp, errno_text()));
   for (int attempt = 0;; ++attempt) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) break;
@@ -294,6 +311,7 @@ bool Store::exists(const std::string& path) { return file_exists(path) || file_e
 Store Store::create(const std::string& path, const std::string& config_text, const std::string& config_file,
                     StoreOptions options) {
   h5::quiet();
+  refuse_planted_links(path);
   if (exists(path)) throw StoreError(path, "already exists (resume it, or choose another store path)");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
@@ -312,6 +330,7 @@ Store Store::create(const std::string& path, const std::string& config_text, con
 
 Store Store::open(const std::string& path, StoreOptions options) {
   h5::quiet();
+  refuse_planted_links(path);
   std::string jpath = journal_path(path);
   if (!file_exists(jpath)) {
     if (file_exists(path)) {
@@ -555,7 +574,7 @@ std::vector<std::string> validate_store(const std::string& path) {
 }
 
 std::string store_lock_holder(const std::string& path) {
-  int fd = ::open(lock_path(path).c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(lock_path(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return "";
   std::string holder;
   if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {

@@ -109,9 +109,21 @@ TrainResult BuiltinWorkload::train(const TrainSpec& spec, const CancelFlag& canc
   namespace fs = std::filesystem;
   fs::path dir = spec.run_dir.empty() ? fs::temp_directory_path() / ("t2-builtin-" + std::to_string(spec.seed))
                                       : fs::path(spec.run_dir);
+  // A link planted at the store's run folder (STORE.d/run-NNNNNN) or STORE.d would send the
+  // checkpoint to its target (issue 12 item 13): refused before and after creating it.
+  auto refuse_link = [&] {
+    for (const fs::path& p : {dir, dir.parent_path()}) {
+      std::error_code lec;
+      if (!spec.run_dir.empty() && fs::is_symlink(fs::symlink_status(p, lec)))
+        throw JobFailure(FailureClass::error,
+                         "run directory " + p.string() + " is a symbolic link; refusing to follow it");
+    }
+  };
+  refuse_link();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw JobFailure(FailureClass::error, dir.string() + ": cannot create run directory: " + ec.message());
+  refuse_link();
 
   TrainRun run;
   run.shape = shape_for(spec.n_params);

@@ -191,10 +191,24 @@ ChildOutcome run_child(const std::vector<std::string>& argv, const std::vector<s
   for (auto& e : full_env) cenv.push_back(const_cast<char*>(e.c_str()));
   cenv.push_back(nullptr);
 
-  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A link planted at the log's name, or at its folder (the run folder, checked by the caller,
+  // swapped for a link since), must not redirect the job's output (issue 12 item 13): the folder
+  // is opened with O_NOFOLLOW and the log created relative to it, also with O_NOFOLLOW.
+  auto slash = log_path.rfind('/');
+  std::string log_dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : log_path.substr(0, slash));
+  std::string log_name = slash == std::string::npos ? log_path : log_path.substr(slash + 1);
+  int dir_fd = ::open(log_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int log_fd = dir_fd < 0 ? -1 : ::openat(dir_fd, log_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+  int open_errno = errno;
+  bool dir_failed = dir_fd < 0;
+  if (dir_fd >= 0) ::close(dir_fd);
   if (log_fd < 0) {
     out.end = ChildOutcome::End::not_started;
-    out.start_error = fmt::format("cannot open log file {}: {}", log_path, std::strerror(errno));
+    std::string what = dir_failed ? log_dir : log_path;
+    struct stat st {};
+    bool link = ::lstat(what.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+    out.start_error = link ? fmt::format("{} is a symbolic link; refusing to follow it", what)
+                           : fmt::format("cannot open log file {}: {}", log_path, std::strerror(open_errno));
     return out;
   }
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -1,6 +1,7 @@
 // command_template.cpp — placeholder parsing and expansion (see command_template.hpp).
 #include "workers/exec/command_template.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
@@ -107,6 +108,38 @@ std::string env_name(const std::string& placeholder) {
   std::string out = "T2_";
   for (char c : placeholder) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   return out;
+}
+
+std::string shell_template_problem(const std::vector<std::string>& argv) {
+  auto base = [](const std::string& a) { return a.substr(a.rfind('/') == std::string::npos ? 0 : a.rfind('/') + 1); };
+  static const std::vector<std::string> shells = {"sh", "bash", "dash", "zsh", "ksh"};
+  std::size_t i = 0;
+  if (!argv.empty() && base(argv[0]) == "env") {  // env [-i] [-u NAME] [NAME=VALUE]... PROGRAM
+    for (i = 1; i < argv.size(); ++i) {
+      if (argv[i] == "-u" || argv[i] == "--unset") { ++i; continue; }
+      if (argv[i].rfind('-', 0) == 0 || argv[i].find('=') != std::string::npos) continue;
+      break;
+    }
+  }
+  if (i >= argv.size() || std::find(shells.begin(), shells.end(), base(argv[i])) == shells.end()) return "";
+  std::string shell = base(argv[i]);
+  bool dash_c = false;
+  for (++i; i < argv.size() && argv[i].size() > 1 && (argv[i][0] == '-' || argv[i][0] == '+') && argv[i] != "--"; ++i) {
+    if (argv[i] == "-o" || argv[i] == "+o" || argv[i] == "-O" || argv[i] == "+O") { ++i; continue; }  // -o pipefail
+    if (argv[i][0] == '-' && argv[i][1] != '-' && argv[i].find('c') != std::string::npos) dash_c = true;
+  }
+  if (!dash_c || i >= argv.size()) return "";
+  std::vector<std::string> names;
+  try {
+    names = placeholders_in(argv[i]);
+  } catch (const std::invalid_argument&) {
+    return "";  // a malformed template is reported as an error elsewhere
+  }
+  if (names.empty()) return "";
+  return fmt::format("runs a shell ({} -c) with {{{}}} inside the shell string: placeholder values (e.g. a "
+                     "checkpoint path reported by a job) reach the shell unescaped; pass them as separate argv "
+                     "elements, or read them in the script from the environment (${})",
+                     shell, names.front(), env_name(names.front()));
 }
 
 }  // namespace t2

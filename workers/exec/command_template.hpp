@@ -46,6 +46,13 @@ std::string format_number(double v);
 PlaceholderValues train_values(const TrainSpec& spec);
 PlaceholderValues eval_values(const EvalSpec& spec, std::uint64_t sweep_seed);
 
+// Why an argv template hands placeholder values to a shell unescaped, or "" when it does not:
+// argv[0] (or the program after `env` and its options/assignments) is sh, bash, dash, zsh or
+// ksh, run with -c (alone or in an option group like -ec), and the shell string holds a
+// {placeholder}. A value such as a checkpoint path reported by a training job is then parsed
+// by the shell (schemas/job-result.md, "Shell templates"). `t2 validate` and `t2 run` warn.
+std::string shell_template_problem(const std::vector<std::string>& argv);
+
 // "run_dir" -> "T2_RUN_DIR", "N" -> "T2_N".
 std::string env_name(const std::string& placeholder);
 

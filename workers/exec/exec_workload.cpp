@@ -80,6 +80,12 @@ std::string log_note(const std::string& log) {
 
 // 1 + the highest K among STEM.attempt-K.log in dir: attempts are numbered across retries and
 // resumes, so an earlier attempt's log is never overwritten.
+void refuse_linked_dir(const std::string& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    throw JobFailure(FailureClass::error, fmt::format("run directory {} is a symbolic link; refusing to follow it", dir));
+}
+
 int next_attempt(const std::string& dir, const std::string& stem) {
   int highest = 0;
   std::error_code ec;
@@ -195,8 +201,14 @@ ExecWorkload::Prepared ExecWorkload::prepare(const std::vector<std::string>& arg
     job.run_dir = run_dir;
   }
   job.run_dir = fs::absolute(job.run_dir, ec).lexically_normal().string();
+  // A link planted at a store's run folder (STORE.d/run-NNNNNN) or at STORE.d would send the
+  // job's logs and results to its target (issue 12 item 13): checked before and after creating.
+  std::vector<std::string> checked = {job.run_dir};
+  if (!run_dir.empty()) checked.push_back(fs::path(job.run_dir).parent_path().string());
+  for (auto& d : checked) refuse_linked_dir(d);
   fs::create_directories(job.run_dir, ec);
   if (ec) throw JobFailure(FailureClass::error, fmt::format("cannot create run directory {}: {}", job.run_dir, ec.message()));
+  for (auto& d : checked) refuse_linked_dir(d);
 
   int attempt = next_attempt(job.run_dir, stem);
   job.log = (fs::path(job.run_dir) / fmt::format("{}.attempt-{}.log", stem, attempt)).string();
