@@ -294,7 +294,10 @@ TEST_CASE("bad exec settings are config errors naming file, key and value", "[ex
              Catch::Contains("test.toml:1: workload.exec.train = \"python3 train.py\": expected a list of strings"));
   CHECK_THAT(error_of("train = []\neval = [\"e\"]\n"), Catch::Contains("must name a program"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ntimeout = -1\n"),
-             Catch::Contains("workload.exec.timeout = -1: must be >= 0"));
+             Catch::Contains("workload.exec.timeout = -1: must be between 0 and 1e+07 seconds"));
+  // Issue 12 item 11: a huge duration overflowed the chrono deadline (every job killed at once).
+  CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ngrace = 1e10\n"),
+             Catch::Contains("workload.exec.grace = 10000000000.0: must be between 0 and 1e+07 seconds"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\nenv = { X = \"{task}\" }\n"),
              Catch::Contains("workload.exec.env.X = \"{task}\": unknown placeholder {task}"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ntimeuot = 5\n"),

@@ -159,13 +159,11 @@ ExecSettings read_exec_settings(TableReader& r, bool check_programs) {
     }
     env->finish();
   }
-  s.timeout = r.number("timeout", s.timeout);
-  s.grace = r.number("grace", s.grace);
+  s.timeout = r.seconds("timeout", s.timeout);  // 0 = no limit
+  s.grace = r.seconds("grace", s.grace);
   s.keep_logs = r.boolean("keep_logs", s.keep_logs);
   s.scratch_dir = r.string("scratch_dir", s.scratch_dir);
   s.tokens_per_sample = r.number("tokens_per_sample", s.tokens_per_sample);
-  r.require(s.timeout >= 0, "timeout", "must be >= 0 seconds (0 = no limit)");
-  r.require(s.grace >= 0, "grace", "must be >= 0 seconds");
   r.require(s.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
   r.finish();
   if (!check_programs) return s;
