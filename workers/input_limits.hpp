@@ -28,6 +28,9 @@ inline constexpr std::size_t kMaxEchoBytes = 200;
 // A job's result JSON: its numbers are at most problems x samples 0/1 values (a million-cell
 // matrix is a few MiB); 64 MiB bounds memory if a job writes garbage (or /dev/zero).
 inline constexpr std::size_t kMaxResultBytes = 64u << 20;
+// An outcomes_file (.npy): a 1e4 x 1e3 int64 matrix is 80 MB; 256 MiB bounds memory. The shape
+// its header claims is checked against the file's real size before anything is allocated.
+inline constexpr std::size_t kMaxOutcomesBytes = 256u << 20;
 // Nesting depth of a result JSON; the contract needs 3 (object, correct, row). nlohmann's
 // dump() recurses, so ~100k levels crash the rank (issue 12 item 2).
 inline constexpr int kMaxJsonDepth = 64;

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "workers/input_limits.hpp"
+
 #include "workers/exec/job_result.hpp"
 
 extern char** environ;
@@ -67,10 +69,9 @@ std::string last_log_line(const std::string& path) {
   while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) tail.pop_back();
   auto nl = tail.rfind('\n');
   std::string line = nl == std::string::npos ? tail : tail.substr(nl + 1);
-  for (auto& ch : line)
-    if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') ch = '?';
-  if (line.size() > 160) line = line.substr(0, 157) + "...";
-  return line;
+  // Stored as part of a failure reason: escape control bytes and invalid UTF-8 (a 0xFF byte
+  // broke `t2 status --json`, issue 12 item 11) and keep it short.
+  return limits::one_line(line, 160);
 }
 
 std::string log_note(const std::string& log) {
