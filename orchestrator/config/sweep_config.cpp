@@ -79,9 +79,8 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   c.compute_cap = sweep->number("compute_cap", 0.0);
   sweep->require(c.compute_cap >= 0, "compute_cap", "must be >= 0 (0 = unlimited)");
   c.fsync = sweep->boolean("fsync", true);
-  c.sync_interval = sweep->number("sync_interval", 5.0);
-  sweep->require(c.sync_interval >= 0, "sync_interval", "must be >= 0 seconds");
-  c.progress_interval = sweep->number("progress_interval", 2.0);
+  c.sync_interval = sweep->seconds("sync_interval", 5.0);
+  c.progress_interval = sweep->seconds("progress_interval", 2.0);
   sweep->require(c.progress_interval > 0, "progress_interval", "must be > 0 seconds");
   c.shutdown_grace = sweep->seconds("shutdown_grace", 60.0);
   sweep->finish();

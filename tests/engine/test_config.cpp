@@ -222,6 +222,8 @@ TEST_CASE("integers, durations and strings are range-checked before conversion")
     auto msg = error_of(replace(kGood, "max_attempts = 2", "max_attempts = 2\nshutdown_grace = 1e10"));
     CHECK(msg.find("sweep.shutdown_grace = 10000000000.0: must be between 0 and 1e+07 seconds") !=
           std::string::npos);
+    msg = error_of(replace(kGood, "max_attempts = 2", "max_attempts = 2\nprogress_interval = 1e30"));
+    CHECK(msg.find("sweep.progress_interval = 1e+30: must be between 0 and 1e+07 seconds") != std::string::npos);
   }
   SECTION("non-finite numbers") {
     CHECK(error_of(replace(kGood, "compute_cap = 1e21", "compute_cap = inf")).find("expected a finite number") !=
