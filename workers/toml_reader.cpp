@@ -32,6 +32,7 @@ void check_toml_bounds(const std::string& text, const std::string& file) {
   // inline table's ','), each '.' outside quotes is one more level of nesting.
   std::string stack;
   int line = 1, header_depth = 0, key_dots = 0;
+  std::size_t header_start = 0;
   bool key_mode = true, header = false;
   auto check = [&] {
     int depth = header_depth + key_dots + static_cast<int>(stack.size());
@@ -80,6 +81,11 @@ void check_toml_bounds(const std::string& text, const std::string& file) {
         header = true;
         header_depth = 1;
         key_dots = 0;
+        header_start = i;
+      } else if (c == '[' && header && i != header_start + 1) {
+        // "[[[" or "[a[b]": never valid TOML, and toml++ 3.x asserts on it in a build without
+        // NDEBUG (found by fuzzing the pre-scan), so it is refused here.
+        throw ConfigError(file, line, "", "", "TOML syntax error: unexpected '[' in a table header");
       } else if (c == '.') {
         if (header) ++header_depth;
         else ++key_dots;

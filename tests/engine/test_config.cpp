@@ -196,6 +196,10 @@ TEST_CASE("deeply nested TOML is refused before toml++ recurses, naming file, li
     auto ok = replace(kGood, "name = \"unit\"", "name = \"" + dots + "\" # " + dots + std::string(100, '['));
     CHECK(parse_sweep_config(ok, "ok.toml").name == dots);
   }
+  SECTION("a third '[' in a table header (toml++ asserts on it)") {
+    CHECK(error_of(kGood + "[[[a]]]\n").find("bad.toml:28: TOML syntax error: unexpected '[' in a table header") == 0);
+    CHECK(error_of(kGood + "[[b]]\nx = 1\n").find("b = ") != std::string::npos);  // valid TOML, unknown key
+  }
   SECTION("a file over the size limit") {
     auto msg = error_of(kGood + "# " + std::string(5u << 20, 'x') + "\n");
     CHECK(msg.find("a sweep config may have at most 4194304") != std::string::npos);
