@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "workers/input_limits.hpp"
+
 namespace t2 {
 
 ConfigError::ConfigError(std::string f, int l, std::string k, std::string v, std::string p)
@@ -14,11 +16,102 @@ ConfigError::ConfigError(std::string f, int l, std::string k, std::string v, std
       file(std::move(f)), key(std::move(k)), value(std::move(v)), problem(std::move(p)), line(l) {}
 
 std::string render(const toml::node& n) {
-  std::ostringstream os;
-  if (auto s = n.as_string()) return fmt::format("\"{}\"", s->get());
+  if (auto s = n.as_string()) return fmt::format("\"{}\"", limits::one_line(s->get()));
   if (n.is_table()) return "{...}";
+  std::ostringstream os;
   n.visit([&](auto&& v) { os << v; });
-  return os.str();
+  return limits::one_line(os.str());
+}
+
+void check_toml_bounds(const std::string& text, const std::string& file) {
+  if (text.size() > limits::kMaxConfigBytes)
+    throw ConfigError(file, 0, "", "",
+                      fmt::format("the file is {} bytes; a sweep config may have at most {} (schemas/sweep-config.md)",
+                                  text.size(), limits::kMaxConfigBytes));
+  // Contexts: 'a' an array, 't' an inline table. In key position (line start, after '{' or an
+  // inline table's ','), each '.' outside quotes is one more level of nesting.
+  std::string stack;
+  int line = 1, header_depth = 0, key_dots = 0;
+  std::size_t header_start = 0;
+  bool key_mode = true, header = false;
+  auto check = [&] {
+    int depth = header_depth + key_dots + static_cast<int>(stack.size());
+    if (depth > limits::kMaxTomlDepth)
+      throw ConfigError(file, line, "", "",
+                        fmt::format("nesting deeper than {} levels (dotted keys, table headers, inline tables "
+                                    "and arrays; schemas/sweep-config.md)",
+                                    limits::kMaxTomlDepth));
+  };
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      if (stack.empty()) key_mode = true, key_dots = 0, header = false;
+      continue;
+    }
+    if (c == '#') {  // comment to end of line
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {  // skip a string (basic, literal, or multi-line)
+      bool multi = text.compare(i, 3, std::string(3, c)) == 0;
+      i += multi ? 3 : 1;
+      while (i < n) {
+        if (text[i] == '\n') {
+          ++line;
+          if (!multi) break;  // unterminated: toml++ reports it
+        }
+        if (c == '"' && text[i] == '\\') {
+          if (i + 1 < n && text[i + 1] == '\n') ++line;
+          i += 2;
+          continue;
+        }
+        if (text[i] == c && (!multi || text.compare(i, 3, std::string(3, c)) == 0)) {
+          if (multi) i += 2;
+          while (multi && i + 1 < n && text[i + 1] == c) ++i;  // """" ends with a quote inside
+          break;
+        }
+        ++i;
+      }
+      continue;
+    }
+    if (key_mode) {
+      if (c == '[' && stack.empty() && !header && key_dots == 0) {
+        header = true;
+        header_depth = 1;
+        key_dots = 0;
+        header_start = i;
+      } else if (c == '[' && header && i != header_start + 1) {
+        // "[[[" or "[a[b]": never valid TOML, and toml++ 3.x asserts on it in a build without
+        // NDEBUG (found by fuzzing the pre-scan), so it is refused here.
+        throw ConfigError(file, line, "", "", "TOML syntax error: unexpected '[' in a table header");
+      } else if (c == '.') {
+        if (header) ++header_depth;
+        else ++key_dots;
+        check();
+      } else if (c == '=' && !header) {
+        key_mode = false;
+      } else if (c == ']' && header) {
+        key_mode = false;  // the rest of the header line is not a key
+      } else if (c == '}' && !stack.empty() && stack.back() == 't') {
+        stack.pop_back();  // "{}" or a trailing key: toml++ decides whether it is valid
+        key_mode = false;
+      }
+      continue;
+    }
+    // value position
+    if (c == '[' || c == '{') {
+      stack.push_back(c == '[' ? 'a' : 't');
+      check();
+      if (c == '{') key_mode = true, key_dots = 0;
+    } else if ((c == ']' || c == '}') && !stack.empty()) {
+      stack.pop_back();
+    } else if (c == ',' && !stack.empty() && stack.back() == 't') {
+      key_mode = true;
+      key_dots = 0;
+    }
+  }
 }
 
 TableReader::TableReader(const toml::table& table, std::string prefix, std::string file)
@@ -70,6 +163,21 @@ std::int64_t TableReader::integer(const std::string& key, std::optional<std::int
   fail(key, "expected an integer");
 }
 
+double TableReader::seconds(const std::string& key, double fallback) {
+  double v = number(key, fallback);
+  if (!(v >= 0 && v <= limits::kMaxDurationSeconds))
+    fail(key, fmt::format("must be between 0 and {:g} seconds", limits::kMaxDurationSeconds));
+  return v;
+}
+
+void TableReader::check_text(const std::string& key, const std::string& v) const {
+  // Config strings end up in the store (task names, paths) and in argv: a NUL would be cut
+  // there, and invalid UTF-8 breaks JSON output (schemas/sweep-config.md, "Limits").
+  if (v.find('\0') != std::string::npos) fail(key, "must not contain a NUL character");
+  if (auto at = limits::invalid_utf8_at(v); at != std::string::npos)
+    fail(key, fmt::format("is not valid UTF-8 (byte {})", at));
+}
+
 bool TableReader::boolean(const std::string& key, std::optional<bool> fallback) {
   auto n = node(key);
   if (!n) {
@@ -89,6 +197,7 @@ std::string TableReader::string(const std::string& key, std::optional<std::strin
     v = *fallback;
   } else if (auto s = n->as_string()) {
     v = s->get();
+    check_text(key, v);
   } else {
     fail(key, "expected a string");
   }
@@ -113,6 +222,7 @@ std::vector<std::string> TableReader::strings(const std::string& key,
   for (auto& e : *a) {
     auto s = e.as_string();
     if (!s) fail(key, "expected a list of strings");
+    check_text(key, s->get());
     out.push_back(s->get());
   }
   return out;

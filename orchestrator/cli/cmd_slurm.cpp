@@ -22,6 +22,7 @@
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/slurm_script.hpp"
 #include "orchestrator/config/sweep_config.hpp"
+#include "workers/input_limits.hpp"
 
 extern char** environ;
 
@@ -41,8 +42,14 @@ const char* kUsage =
 
 // The sweep file as TOML; a syntax error is a bad config (exit 1), named with file and line.
 toml::table parse_sweep(const std::string& sweep) {
+  // Bounded read and nesting pre-scan first (issue 12 item 1): toml++ recurses.
+  std::ifstream in(sweep, std::ios::binary);
+  std::string text(t2::limits::kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  t2::check_toml_bounds(text, sweep);
   try {
-    return toml::parse_file(sweep);
+    return toml::parse(text, sweep);
   } catch (const toml::parse_error& e) {
     std::ostringstream where;
     where << e.source().begin.line;

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "workers/input_limits.hpp"
+
 namespace t2 {
 
 namespace {
@@ -25,7 +27,8 @@ std::vector<double> read_values(TableReader& r, const std::string& key) {
     auto steps = t->integer("steps");
     t->require(from > 0, "from", "must be > 0");
     t->require(to >= from, "to", "must be >= from");
-    t->require(steps >= 1 && steps <= 100000, "steps", "must be between 1 and 100000");
+    t->require(steps >= 1 && static_cast<std::uint64_t>(steps) <= limits::kMaxGridPoints, "steps",
+               fmt::format("must be between 1 and {} (the grid limit, schemas/sweep-config.md)", limits::kMaxGridPoints));
     t->require(steps > 1 || from == to, "steps", "must be > 1 when from != to");
     t->finish();
     for (std::int64_t i = 0; i < steps; ++i)
@@ -50,6 +53,7 @@ std::uint32_t read_count(TableReader& r, const std::string& key, std::uint32_t f
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& file, bool check_programs) {
   toml::table root;
+  check_toml_bounds(text, file);  // before toml++ recurses into it
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
@@ -75,12 +79,10 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   c.compute_cap = sweep->number("compute_cap", 0.0);
   sweep->require(c.compute_cap >= 0, "compute_cap", "must be >= 0 (0 = unlimited)");
   c.fsync = sweep->boolean("fsync", true);
-  c.sync_interval = sweep->number("sync_interval", 5.0);
-  sweep->require(c.sync_interval >= 0, "sync_interval", "must be >= 0 seconds");
-  c.progress_interval = sweep->number("progress_interval", 2.0);
+  c.sync_interval = sweep->seconds("sync_interval", 5.0);
+  c.progress_interval = sweep->seconds("progress_interval", 2.0);
   sweep->require(c.progress_interval > 0, "progress_interval", "must be > 0 seconds");
-  c.shutdown_grace = sweep->number("shutdown_grace", 60.0);
-  sweep->require(c.shutdown_grace >= 0, "shutdown_grace", "must be >= 0 seconds");
+  c.shutdown_grace = sweep->seconds("shutdown_grace", 60.0);
   sweep->finish();
 
   auto grid = top.table("grid");
@@ -89,6 +91,18 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   if (c.grid.n.empty()) grid->fail("n", "required: model sizes N (list or {from, to, steps})");
   c.grid.d = read_values(*grid, "d");
   c.grid.isoflop = read_values(*grid, "isoflop");
+  // Checked before grid_points() materialises the cross product (issue 12 item 6).
+  {
+    auto distinct = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return static_cast<std::uint64_t>(std::unique(v.begin(), v.end()) - v.begin());
+    };
+    std::uint64_t nn = distinct(c.grid.n), nd = distinct(c.grid.d.empty() ? c.grid.isoflop : c.grid.d);
+    if (nd > 0 && nn * nd > limits::kMaxGridPoints)
+      grid->fail(c.grid.d.empty() ? "isoflop" : "d",
+                 fmt::format("the grid has {} x {} = {} points; at most {} are allowed (schemas/sweep-config.md)", nn,
+                             nd, nn * nd, limits::kMaxGridPoints));
+  }
   if (c.grid.d.empty() == c.grid.isoflop.empty())
     grid->fail(c.grid.d.empty() ? "d" : "isoflop", "give exactly one of d (token counts) or isoflop (FLOP budgets)");
   c.grid.min_tokens_per_param = grid->number("min_tokens_per_param", 0.0);
@@ -264,9 +278,12 @@ SlurmConfig read_slurm_config(TableReader& r) {
 SweepConfig load_sweep_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, 0, "", "", "cannot open the sweep config (does the file exist?)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_sweep_config(ss.str(), path, /*check_programs=*/true);
+  // Read at most one byte more than the limit, so a huge file costs no memory and
+  // parse_sweep_config's size check names it.
+  std::string text(limits::kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_sweep_config(text, path, /*check_programs=*/true);
 }
 
 std::vector<GridPoint> grid_points(const GridConfig& g) {

@@ -166,3 +166,83 @@ TEST_CASE("config_diff ignores comments and spacing and shows changed lines") {
   auto d = config_diff("a = 1\nb = 2\n", "a = 1\nb = 3\n");
   CHECK_THAT(d, Catch::Contains("- b = 2") && Catch::Contains("+ b = 3"));
 }
+
+// Issue 12: bounded parsing. Every case is a generated string, refused with a ConfigError
+// (never a crash, a wrap-around or a multi-megabyte message).
+TEST_CASE("deeply nested TOML is refused before toml++ recurses, naming file, line and limit") {
+  SECTION("dotted keys") {
+    std::string deep = "x";
+    for (int i = 0; i < 40000; ++i) deep += ".a";
+    auto msg = error_of(kGood + deep + " = 1\n");
+    CHECK(msg.find("bad.toml:") == 0);
+    CHECK(msg.find("nesting deeper than 64 levels") != std::string::npos);
+  }
+  SECTION("table headers") {
+    std::string deep = "[a";
+    for (int i = 0; i < 40000; ++i) deep += ".a";
+    CHECK(error_of(kGood + deep + "]\n").find("nesting deeper than 64") != std::string::npos);
+  }
+  SECTION("inline arrays and tables, on the line they open") {
+    std::string arr = "y = " + std::string(40000, '[') + std::string(40000, ']') + "\n";
+    auto msg = error_of("[sweep]\nname = \"x\"\n" + arr);
+    CHECK(msg.find("bad.toml:3:") == 0);
+    std::string tab = "y = ";
+    for (int i = 0; i < 40000; ++i) tab += "{a = ";
+    CHECK(error_of("[sweep]\n" + tab + "1" + std::string(40000, '}') + "\n").find("nesting deeper") !=
+          std::string::npos);
+  }
+  SECTION("dots and brackets inside strings and comments do not count") {
+    std::string dots(500, '.');
+    auto ok = replace(kGood, "name = \"unit\"", "name = \"" + dots + "\" # " + dots + std::string(100, '['));
+    CHECK(parse_sweep_config(ok, "ok.toml").name == dots);
+  }
+  SECTION("a third '[' in a table header (toml++ asserts on it)") {
+    CHECK(error_of(kGood + "[[[a]]]\n").find("bad.toml:28: TOML syntax error: unexpected '[' in a table header") == 0);
+    CHECK(error_of(kGood + "[[b]]\nx = 1\n").find("b = ") != std::string::npos);  // valid TOML, unknown key
+  }
+  SECTION("a file over the size limit") {
+    auto msg = error_of(kGood + "# " + std::string(5u << 20, 'x') + "\n");
+    CHECK(msg.find("a sweep config may have at most 4194304") != std::string::npos);
+  }
+}
+
+TEST_CASE("a grid over the point limit is refused before it is materialised, naming key and count") {
+  auto text = replace(kGood, "d = [1e7, 1e8]", "d = { from = 1e7, to = 1e9, steps = 100000 }");
+  text = replace(text, "n = { from = 1e5, to = 1e7, steps = 3 }", "n = { from = 1e5, to = 1e7, steps = 100000 }");
+  auto msg = error_of(text);
+  CHECK(msg.find("bad.toml:") == 0);
+  CHECK(msg.find("grid.d") != std::string::npos);
+  CHECK(msg.find("100000 x 100000 = 10000000000 points; at most 100000") != std::string::npos);
+}
+
+TEST_CASE("integers, durations and strings are range-checked before conversion") {
+  SECTION("an integer outside the target type is refused, not wrapped") {
+    auto text = replace(kGood, "backend = \"synthetic\"\n[workload.synthetic]\nloss_noise = 0.02",
+                        "backend = \"builtin\"\n[workload.builtin]\nmax_digits = 4294967297");
+    auto msg = error_of(text);
+    CHECK(msg.find("workload.builtin.max_digits = 4294967297: out of range") != std::string::npos);
+  }
+  SECTION("a duration above the documented maximum") {
+    auto msg = error_of(replace(kGood, "max_attempts = 2", "max_attempts = 2\nshutdown_grace = 1e10"));
+    CHECK(msg.find("sweep.shutdown_grace = 10000000000.0: must be between 0 and 1e+07 seconds") !=
+          std::string::npos);
+    msg = error_of(replace(kGood, "max_attempts = 2", "max_attempts = 2\nprogress_interval = 1e30"));
+    CHECK(msg.find("sweep.progress_interval = 1e+30: must be between 0 and 1e+07 seconds") != std::string::npos);
+  }
+  SECTION("non-finite numbers") {
+    CHECK(error_of(replace(kGood, "compute_cap = 1e21", "compute_cap = inf")).find("expected a finite number") !=
+          std::string::npos);
+  }
+  SECTION("a NUL character in a stored string") {
+    auto msg = error_of(replace(kGood, "name = \"unit\"", "name = \"a\\u0000b\""));
+    CHECK(msg.find("sweep.name = \"a\\x00b\": must not contain a NUL character") != std::string::npos);
+  }
+  SECTION("an echoed value is cut and kept on one line") {
+    std::string longname = "x\\n" + std::string(100000, 'y');
+    auto msg = error_of(replace(kGood, "max_attempts = 2", "max_attempts = \"" + longname + "\""));
+    CHECK(msg.find('\n') == std::string::npos);
+    CHECK(msg.size() < 400);
+    CHECK(msg.find("max_attempts = \"x\\nyyy") != std::string::npos);
+    CHECK(msg.find("…\"") != std::string::npos);
+  }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # exec_sweep_test.sh T2 — fault injection through a whole sweep (`mpirun -np 3 t2 run`, exec
-# backend): runs 0 and 2-5 fail on their first attempt (exit 1, hang past the timeout, malformed
-# JSON, NaN loss, no result) and succeed on the retry; run 1 crashes with SIGSEGV every time.
+# backend): runs 0 and 2-7 fail on their first attempt (exit 1, hang past the timeout, malformed
+# JSON, NaN loss, no result, a result nested 100000 deep, a FIFO as result) and succeed on the retry; run 1 crashes with SIGSEGV every time.
 # The sweep completes; `t2 status --json` records each failure with its class, reason and attempts;
 # the hung job's grandchild is gone; the coordinator and workers survive every crash.
 set -u
@@ -51,7 +51,9 @@ by = {f["index"]: f for f in s["failures"] if f["kind"] == "train"}
 want = {0: ("exit_code", "exited with code 1", False), 1: ("signal", "SIGSEGV", True),
         2: ("timeout", "exceeded the timeout of 1 s", False), 3: ("bad_result", "malformed JSON", False),
         4: ("bad_result", "loss = NaN: must be a finite number > 0", False),
-        5: ("bad_result", "wrote no result file", False)}
+        5: ("bad_result", "wrote no result file", False),
+        6: ("bad_result", "JSON nested deeper than 64 levels", False),
+        7: ("bad_result", "is a FIFO, not a regular file", False)}
 for i, (cls, reason, final) in want.items():
     f = by.get(i)
     check(f is not None, f"no failure recorded for run {i}")
@@ -62,7 +64,7 @@ for i, (cls, reason, final) in want.items():
 ev = [f for f in s["failures"] if f["kind"] == "eval"]
 check(len(ev) == 1 and ev[0]["final"] and "training run 1 failed" in ev[0]["reason"], f"eval failures {ev}")
 check(s["eval"]["failed"] == 1, f"eval counts {s['eval']}")
-print("ok: 6 faults recorded with their class and reason, each job attempted twice, sweep completed")
+print("ok: 8 faults recorded with their class and reason, each job attempted twice, sweep completed")
 PY
 # the hung job's grandchild (fault_job.sh hang) must not outlive its timeout
 for f in $(find "$work" -name grandchild.pid); do

@@ -81,7 +81,9 @@ TEST_CASE("each kind of job failure is recorded with its class and reason", "[ex
                     Case{"segv", FailureClass::signal, "killed by SIGSEGV"},
                     Case{"malformed", FailureClass::bad_result, "malformed JSON"},
                     Case{"nan", FailureClass::bad_result, "loss = NaN: must be a finite number > 0"},
-                    Case{"nothing", FailureClass::bad_result, "the job wrote no result file"});
+                    Case{"nothing", FailureClass::bad_result, "the job wrote no result file"},
+                    Case{"deep", FailureClass::bad_result, "JSON nested deeper than 64 levels"},
+                    Case{"fifo", FailureClass::bad_result, "the result file is a FIFO, not a regular file"});
   CAPTURE(c.mode);
   auto w = exec_from_toml(fault_config(c.mode));
   auto f = train_failure(*w, train_spec(dir.path), cancel);
@@ -93,6 +95,16 @@ TEST_CASE("each kind of job failure is recorded with its class and reason", "[ex
     CHECK_THAT(std::string(f.what()), Catch::Contains("CUDA out of memory (simulated)"));
   }
   if (c.cls == FailureClass::bad_result) CHECK_THAT(std::string(f.what()), Catch::Contains(dir / "train.result.json"));
+}
+
+TEST_CASE("a log line quoted in a failure reason is escaped to valid one-line UTF-8", "[exec][limits]") {
+  TempDir dir;
+  CancelFlag cancel{false};
+  auto w = exec_from_toml(fault_config("badbytes"));
+  auto f = train_failure(*w, train_spec(dir.path), cancel);
+  CHECK(f.cls == FailureClass::exit_code);
+  // a raw 0xFF in a stored reason broke `t2 status --json` (issue 12 item 11)
+  CHECK_THAT(std::string(f.what()), Catch::Contains("last line: bad \\xFF\\x01 bytes)"));
 }
 
 TEST_CASE("a program that cannot start is an error naming it", "[exec]") {
@@ -294,7 +306,10 @@ TEST_CASE("bad exec settings are config errors naming file, key and value", "[ex
              Catch::Contains("test.toml:1: workload.exec.train = \"python3 train.py\": expected a list of strings"));
   CHECK_THAT(error_of("train = []\neval = [\"e\"]\n"), Catch::Contains("must name a program"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ntimeout = -1\n"),
-             Catch::Contains("workload.exec.timeout = -1: must be >= 0"));
+             Catch::Contains("workload.exec.timeout = -1: must be between 0 and 1e+07 seconds"));
+  // Issue 12 item 11: a huge duration overflowed the chrono deadline (every job killed at once).
+  CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ngrace = 1e10\n"),
+             Catch::Contains("workload.exec.grace = 10000000000.0: must be between 0 and 1e+07 seconds"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\nenv = { X = \"{task}\" }\n"),
              Catch::Contains("workload.exec.env.X = \"{task}\": unknown placeholder {task}"));
   CHECK_THAT(error_of("train = [\"t\"]\neval = [\"e\"]\ntimeuot = 5\n"),

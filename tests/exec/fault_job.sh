@@ -11,6 +11,8 @@
 #   malformed  writes truncated JSON          nan        writes "loss": NaN (as Python's json does)
 #   nothing    exits 0 without a result       echo-args  writes its arguments, NUL-separated, to
 #                                                        $T2_RUN_DIR/args, then a valid result
+#   deep       a result nested 100000 deep    fifo       makes the result path a FIFO, exits 0
+#   badbytes   logs a line with 0xFF and 0x01 bytes, exits 1
 set -u
 mode=$1; shift
 json_escape() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
@@ -43,6 +45,9 @@ case "$mode" in
   malformed) printf '{"loss": 3.25, "tokens": ' > "$T2_RESULT" ;;
   nan) printf '{"loss": NaN, "tokens": %s, "params": %s}\n' "$T2_D" "$T2_N" > "$T2_RESULT" ;;
   nothing) echo "done (but forgot the result)" ;;
+  deep) { printf '{"loss": '; head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; printf '}\n'; } > "$T2_RESULT" ;;
+  fifo) mkfifo "$T2_RESULT" ;;
+  badbytes) printf 'bad \xff\x01 bytes\n' >&2; exit 1 ;;
   echo-args) printf '%s\0' "$@" > "$T2_RUN_DIR/args"; train_ok ;;
   *) echo "fault_job.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "exec_test_support.hpp"
 #include "workers/exec/job_result.hpp"
 #include "workers/exec/npy_file.hpp"
@@ -188,10 +191,10 @@ TEST_CASE("the .npy reader accepts 0/1 integer matrices and names what is wrong 
   write_npy(f, "|u1", "(4,)", std::string(4, '\0'));
   CHECK(npy_error(f) == f + ": shape must be (problems, samples); has 1 dimensions");
   write_npy(f, "|u1", "(3, 3)", std::string(4, '\0'));
-  CHECK(npy_error(f) == f + ": truncated data: expected 9 bytes for shape (3, 3)");
+  CHECK(npy_error(f) == f + ": truncated data: shape (3, 3) needs 9 bytes, the file has 4");
   std::ofstream(f) << "not numpy";
   CHECK(npy_error(f) == f + ": not a .npy file (bad magic)");
-  CHECK(npy_error(dir / "missing.npy") == dir / "missing.npy" + ": cannot open the outcomes file");
+  CHECK(npy_error(dir / "missing.npy") == dir / "missing.npy" + ": cannot open the outcomes file (no such file)");
 }
 
 TEST_CASE("eval results: an outcomes file of the wrong shape is a bad result naming both shapes", "[exec][contract]") {
@@ -200,4 +203,71 @@ TEST_CASE("eval results: an outcomes file of the wrong shape is a bad result nam
   write_npy(f, "|b1", "(3, 2)", std::string(6, '\0'));
   CHECK(eval_error(R"({"problems": 2, "samples": 3, "outcomes_file": ")" + f + R"(", "nll": [1, 2]})") ==
         "result.json: outcomes_file = \"" + f + "\": has shape (3, 2); expected (problems, samples) = (2, 3)");
+}
+
+// Issue 12: a hostile job's output is refused as a bad result with a one-line reason, quickly
+// and in bounded memory; never a crash, a hang or an allocation sized by the job's claims.
+TEST_CASE("a result JSON nested deeper than the limit is a bad result, not a crash", "[exec][contract][limits]") {
+  std::string deep = "{\"loss\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto msg = train_error(deep);
+  CHECK(msg == "result.json: line 1: JSON nested deeper than 64 levels (schemas/job-result.md)");
+  // brackets inside strings are text, not nesting
+  CHECK(train_error("{\"loss\": 2, \"tokens\": 1e9, \"params\": 1e8, \"checkpoint\": \"" +
+                    std::string(1000, '[') + "\"}") == "accepted");
+}
+
+TEST_CASE("values quoted in result errors are bounded and on one line", "[exec][contract][limits]") {
+  std::string big = "[" + std::string("1,", 0);
+  for (int i = 0; i < 100000; ++i) big += "1,";
+  big += "1]";
+  auto msg = train_error("{\"loss\": " + big + ", \"tokens\": 1e9, \"params\": 1e8}");
+  CHECK(msg == "result.json: loss = array of 100001 entries: must be a finite number > 0 (not array)");
+  msg = train_error("{\"loss\": \"a\\nb" + std::string(500, 'c') + "\", \"tokens\": 1e9, \"params\": 1e8}");
+  CHECK(msg.find('\n') == std::string::npos);
+  CHECK(msg.size() < 200);
+}
+
+TEST_CASE("stored strings and costs from a result are checked: no NUL path, finite flops", "[exec][contract][limits]") {
+  CHECK_THAT(train_error(R"({"loss": 2, "tokens": 1e9, "params": 1e8, "checkpoint": "a\u0000b"})"),
+             Catch::Contains("checkpoint = \"a\\u0000b\": must not contain a NUL character"));
+  CHECK_THAT(train_error(R"({"loss": 2, "tokens": 1e300, "params": 1e300})"),
+             Catch::Contains("flops: 6 * params * tokens = inf is not finite"));
+  CHECK_THAT(train_error(R"({"loss": 2, "tokens": 1e9, "params": 1e8, "flops": 1e999})"),
+             Catch::Contains("result.json: malformed JSON: number overflow parsing '1e999'"));
+}
+
+TEST_CASE("a .npy whose header claims more data than the file holds is refused before allocating",
+          "[exec][npy][limits]") {
+  TempDir dir;
+  std::string f = dir / "big.npy";
+  write_npy(f, "|u1", "(32768, 32768)", std::string(16, '\0'));
+  CHECK(npy_error(f) == f + ": truncated data: shape (32768, 32768) needs 1073741824 bytes, the file has 16");
+  write_npy(f, "<i8", "(4294967296, 4294967295)", std::string(16, '\0'));
+  CHECK_THAT(npy_error(f), Catch::Contains("needs more than 2^64 bytes"));
+}
+
+TEST_CASE("result files must be regular files within the size limit; a FIFO cannot block", "[exec][contract][limits]") {
+  TempDir dir;
+  auto read_error = [](const std::string& path) {
+    try {
+      read_train_result(path);
+    } catch (const ResultError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  std::string fifo = dir / "fifo.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(read_error(fifo) == fifo + ": the result file is a FIFO, not a regular file");
+  std::string link = dir / "link.json";
+  REQUIRE(::symlink("/dev/zero", link.c_str()) == 0);
+  CHECK(read_error(link) == link + ": the result file is a symbolic link (job output must be a regular file)");
+  CHECK(read_error(dir / "none.json") == dir / "none.json" + ": the job wrote no result file");
+  std::string huge = dir / "huge.json";
+  { std::ofstream(huge) << "{}"; }
+  REQUIRE(::truncate(huge.c_str(), (64 << 20) + 1) == 0);  // sparse: costs no disk
+  CHECK(read_error(huge) == huge + ": the result file is 67108865 bytes; at most 67108864 are read (schemas/job-result.md)");
+  std::string npy_fifo = dir / "o.npy";
+  REQUIRE(::mkfifo(npy_fifo.c_str(), 0600) == 0);
+  CHECK(npy_error(npy_fifo) == npy_fifo + ": the outcomes file is a FIFO, not a regular file");
 }

@@ -11,5 +11,7 @@ case "$T2_INDEX" in
   3) [ "$T2_ATTEMPT" = 1 ] && mode=malformed ;;
   4) [ "$T2_ATTEMPT" = 1 ] && mode=nan ;;
   5) [ "$T2_ATTEMPT" = 1 ] && mode=nothing ;;
+  6) [ "$T2_ATTEMPT" = 1 ] && mode=deep ;;
+  7) [ "$T2_ATTEMPT" = 1 ] && mode=fifo ;;
 esac
 exec "$here/fault_job.sh" "$mode"

@@ -29,18 +29,18 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
   for (const auto& t : s.tasks)
     r.require(std::find(task_names().begin(), task_names().end(), t) != task_names().end(), "tasks",
               "unknown task \"" + t + "\" (known: arithmetic, spatial, knowledge)");
-  s.max_digits = int(r.integer("max_digits", s.max_digits));
+  s.max_digits = r.integer_as<int>("max_digits", s.max_digits);
   r.require(s.max_digits >= 1 && s.max_digits <= 6, "max_digits", "must be in 1..6");
   s.arithmetic_kinds = r.strings("arithmetic_kinds", s.arithmetic_kinds);
   r.require(!s.arithmetic_kinds.empty(), "arithmetic_kinds", "needs at least one of add, mul, word");
   for (const auto& k : s.arithmetic_kinds)
     r.require(k == "add" || k == "mul" || k == "word", "arithmetic_kinds",
               "unknown kind \"" + k + "\" (known: add, mul, word)");
-  s.entities = int(r.integer("entities", s.entities));
+  s.entities = r.integer_as<int>("entities", s.entities);
   r.require(s.entities >= 16 && s.entities <= 100000, "entities", "must be in 16..100000");
-  s.knowledge_seed = std::uint64_t(r.integer("knowledge_seed", std::int64_t(s.knowledge_seed)));
-  s.problem_seed = std::uint64_t(r.integer("problem_seed", std::int64_t(s.problem_seed)));
-  s.context = int(r.integer("context", s.context));
+  s.knowledge_seed = r.integer_as<std::uint64_t>("knowledge_seed", s.knowledge_seed);
+  s.problem_seed = r.integer_as<std::uint64_t>("problem_seed", s.problem_seed);
+  s.context = r.integer_as<int>("context", s.context);
   r.require(s.context >= 16 && s.context <= 1024, "context", "must be in 16..1024 tokens");
   std::string count = r.string("count", std::string("total"), {"total", "non_embedding"});
   s.count = count == "total" ? ParamCount::total : ParamCount::non_embedding;
@@ -48,7 +48,7 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
   r.require(s.aspect >= 16 && s.aspect <= 128, "aspect", "must be in 16..128 (d_model / layers)");
 
   TrainOptions& t = s.train;
-  t.batch_rows = int(r.integer("batch_rows", t.batch_rows));
+  t.batch_rows = r.integer_as<int>("batch_rows", t.batch_rows);
   r.require(t.batch_rows >= 1 && t.batch_rows <= 4096, "batch_rows", "must be in 1..4096 sequences");
   t.lr = r.number("lr", t.lr);
   r.require(t.lr > 0 && t.lr <= 1, "lr", "must be in (0, 1]");
@@ -66,9 +66,9 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
   r.require(t.weight_decay >= 0 && t.weight_decay < 10, "weight_decay", "must be in [0, 10)");
   t.grad_clip = r.number("grad_clip", t.grad_clip);
   r.require(t.grad_clip >= 0, "grad_clip", "must be >= 0 (0 = no clipping)");
-  t.threads = int(r.integer("threads", t.threads));
+  t.threads = r.integer_as<int>("threads", t.threads);
   r.require(t.threads >= 0 && t.threads <= 1024, "threads", "must be in 0..1024 (0 = all cores)");
-  t.val_rows = int(r.integer("val_rows", t.val_rows));
+  t.val_rows = r.integer_as<int>("val_rows", t.val_rows);
   r.require(t.val_rows >= 1 && t.val_rows <= 100000, "val_rows", "must be in 1..100000 sequences");
   t.checkpoint_seconds = r.number("checkpoint_seconds", t.checkpoint_seconds);
   r.require(t.checkpoint_seconds >= 0, "checkpoint_seconds", "must be >= 0 (0 = only at the end)");
@@ -83,7 +83,7 @@ BuiltinSettings read_builtin_settings(TableReader& r) {
     r.require(need <= s.context, "context",
               "too short for task " + name + " (its problems need up to " + std::to_string(need) + " tokens)");
   }
-  s.max_new_tokens = int(r.integer("max_new_tokens", s.max_new_tokens));
+  s.max_new_tokens = r.integer_as<int>("max_new_tokens", s.max_new_tokens);
   r.require(s.max_new_tokens >= 1 && s.max_new_tokens <= 1024, "max_new_tokens", "must be in 1..1024");
   r.finish();
   return s;

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "workers/input_limits.hpp"
+
 #include "workers/exec/job_result.hpp"
 
 extern char** environ;
@@ -67,10 +69,9 @@ std::string last_log_line(const std::string& path) {
   while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' ')) tail.pop_back();
   auto nl = tail.rfind('\n');
   std::string line = nl == std::string::npos ? tail : tail.substr(nl + 1);
-  for (auto& ch : line)
-    if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t') ch = '?';
-  if (line.size() > 160) line = line.substr(0, 157) + "...";
-  return line;
+  // Stored as part of a failure reason: escape control bytes and invalid UTF-8 (a 0xFF byte
+  // broke `t2 status --json`, issue 12 item 11) and keep it short.
+  return limits::one_line(line, 160);
 }
 
 std::string log_note(const std::string& log) {
@@ -165,13 +166,11 @@ ExecSettings read_exec_settings(TableReader& r, bool check_programs) {
     }
     env->finish();
   }
-  s.timeout = r.number("timeout", s.timeout);
-  s.grace = r.number("grace", s.grace);
+  s.timeout = r.seconds("timeout", s.timeout);  // 0 = no limit
+  s.grace = r.seconds("grace", s.grace);
   s.keep_logs = r.boolean("keep_logs", s.keep_logs);
   s.scratch_dir = r.string("scratch_dir", s.scratch_dir);
   s.tokens_per_sample = r.number("tokens_per_sample", s.tokens_per_sample);
-  r.require(s.timeout >= 0, "timeout", "must be >= 0 seconds (0 = no limit)");
-  r.require(s.grace >= 0, "grace", "must be >= 0 seconds");
   r.require(s.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
   r.finish();
   if (!check_programs) return s;

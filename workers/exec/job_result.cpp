@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "workers/exec/npy_file.hpp"
+#include "workers/exec/result_file.hpp"
+#include "workers/input_limits.hpp"
 
 namespace t2 {
 
@@ -28,12 +30,20 @@ using json = nlohmann::json;
 const std::string kMarker = "\x01t2-nonfinite:";
 const std::string kMarkerJson = "\\u0001t2-nonfinite:";
 
-std::string mark_non_finite(const std::string& text) {
+// Also enforces limits::kMaxJsonDepth, so that no deeper document reaches nlohmann (whose
+// dump() recurses: ~100k levels crashed the rank, issue 12 item 2).
+std::string mark_non_finite(const std::string& text, const std::string& file) {
   std::string out;
   out.reserve(text.size());
   bool in_string = false;
+  int depth = 0, line = 1;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
+    if (c == '\n') ++line;
+    if (!in_string && (c == '[' || c == '{') && ++depth > limits::kMaxJsonDepth)
+      throw ResultError(fmt::format("{}: line {}: JSON nested deeper than {} levels (schemas/job-result.md)", file,
+                                    line, limits::kMaxJsonDepth));
+    if (!in_string && (c == ']' || c == '}')) --depth;
     if (in_string) {
       out.push_back(c);
       if (c == '\\' && i + 1 < text.size()) out.push_back(text[++i]);
@@ -65,9 +75,11 @@ std::string show(const json& v) {
     const auto& s = v.get_ref<const std::string&>();
     if (s.rfind(kMarker, 0) == 0) return s.substr(kMarker.size());
   }
-  std::string d = v.dump();
-  if (d.size() > 60) d = d.substr(0, 57) + "...";
-  return d;
+  // Never the whole of an untrusted document: a large array is named by its size, and invalid
+  // UTF-8 is replaced rather than thrown on.
+  if (v.is_structured() && v.size() > 16) return fmt::format("{} of {} entries", v.type_name(), v.size());
+  std::string d = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  return limits::one_line(d, 60);
 }
 
 class Checker {
@@ -140,6 +152,8 @@ class Checker {
     const json* v = get(key);
     if (!v) return "";
     if (!v->is_string() || v->get_ref<const std::string&>().empty()) fail(key, v, "must be a non-empty path string");
+    // Stored in the store and passed in argv, where a NUL would silently cut it.
+    if (v->get_ref<const std::string&>().find('\0') != std::string::npos) fail(key, v, "must not contain a NUL character");
     std::filesystem::path p(v->get<std::string>());
     return p.is_absolute() ? p.string() : std::filesystem::absolute(p).lexically_normal().string();
   }
@@ -153,23 +167,26 @@ json parse_object(const std::string& text, const std::string& file) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw ResultError(file + ": the result file is empty");
   json root;
   try {
-    root = json::parse(mark_non_finite(text));
-  } catch (const json::parse_error& e) {
-    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, ...".
+    root = json::parse(mark_non_finite(text, file));
+  } catch (const json::exception& e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line 1, ...";
+    // a number too large for a double is out_of_range.406. Both quote the input: keep it short.
     std::string what = e.what();
-    auto at = what.find("parse error");
-    throw ResultError(fmt::format("{}: malformed JSON: {}", file, at == std::string::npos ? what : what.substr(at)));
+    auto at = what.find("] ");
+    throw ResultError(fmt::format("{}: malformed JSON: {}", file,
+                                  limits::one_line(at == std::string::npos ? what : what.substr(at + 2), 300)));
   }
   if (!root.is_object()) throw ResultError(fmt::format("{}: the result must be a JSON object, not {}", file, root.type_name()));
   return root;
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ResultError(fmt::format("{}: the job wrote no result file", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  try {
+    return read_job_file(path, limits::kMaxResultBytes);
+  } catch (const JobFileError& e) {
+    if (e.missing) throw ResultError(fmt::format("{}: the job wrote no result file", path));
+    throw ResultError(fmt::format("{}: the result file {}", path, e.what()));
+  }
 }
 
 // At most this many curve points are kept (TrainResult::loss_curve's documented bound).
@@ -194,6 +211,8 @@ TrainResult parse_train_result(const std::string& text, const std::string& file)
     c.fail("params_non_embedding", c.get("params_non_embedding"),
            fmt::format("must be <= params_total ({}): embeddings cannot have a negative count", r.params_total));
   r.flops = c.number("flops", false, 6.0 * r.params * r.tokens_seen, false, true);
+  if (!std::isfinite(r.flops))  // the default 6 N D overflows for absurd params x tokens
+    c.fail("flops", nullptr, fmt::format("6 * params * tokens = {} is not finite; give flops", r.flops));
   r.checkpoint = c.path("checkpoint");
 
   auto curve = c.numbers("loss_curve", false);
@@ -278,6 +297,7 @@ EvalResult parse_eval_result(const std::string& text, const std::string& file, c
   e.tokens_per_sample = c.number("tokens_per_sample", false, expect.default_tokens_per_sample, true, false);
   e.flops = c.number("flops", false, 2.0 * expect.n_params * e.tokens_per_sample * double(samples) * double(problems),
                      false, true);
+  if (!std::isfinite(e.flops)) c.fail("flops", nullptr, fmt::format("the default cost {} is not finite; give flops", e.flops));
   return e;
 }
 

@@ -3,17 +3,39 @@
 // an ASCII Python dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}, then the raw data.
 #include "workers/exec/npy_file.hpp"
 
-#include <fstream>
+#include <cstring>
 #include <regex>
 
 #include <fmt/format.h>
+
+#include "workers/exec/result_file.hpp"
+#include "workers/input_limits.hpp"
 
 namespace t2 {
 
 NpyMatrix read_npy_outcomes(const std::string& path) {
   auto fail = [&](const std::string& problem) -> NpyError { return NpyError(fmt::format("{}: {}", path, problem)); };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fail("cannot open the outcomes file");
+  // The whole file, read safely and bounded (a FIFO, device or link is refused); every claim
+  // the header makes is then checked against the bytes really there.
+  std::string file;
+  try {
+    file = read_job_file(path, limits::kMaxOutcomesBytes);
+  } catch (const JobFileError& e) {
+    throw fail(e.missing ? std::string("cannot open the outcomes file (no such file)")
+                         : fmt::format("the outcomes file {}", e.what()));
+  }
+  std::size_t pos = 0;
+  struct {
+    const std::string& f;
+    std::size_t& p;
+    bool ok = true;
+    bool read(void* dst, std::size_t n) {
+      if (f.size() - p < n) return ok = false;
+      std::memcpy(dst, f.data() + p, n);
+      p += n;
+      return true;
+    }
+  } in{file, pos};
   char magic[8];
   if (!in.read(magic, 8) || std::string(magic, 6) != "\x93NUMPY") throw fail("not a .npy file (bad magic)");
   int major = static_cast<unsigned char>(magic[6]);
@@ -30,8 +52,9 @@ NpyMatrix read_npy_outcomes(const std::string& path) {
     throw fail(fmt::format("unsupported .npy format version {}", major));
   }
   if (header_len > (1u << 20)) throw fail("header too long");
-  std::string header(header_len, '\0');
-  if (!in.read(header.data(), header_len)) throw fail("truncated header");
+  if (file.size() - pos < header_len) throw fail("truncated header");
+  std::string header = file.substr(pos, header_len);
+  pos += header_len;
 
   std::smatch m;
   static const std::regex descr_re(R"('descr'\s*:\s*'([<>|=])([biu])(\d+)')");
@@ -60,13 +83,17 @@ NpyMatrix read_npy_outcomes(const std::string& path) {
   out.cols = shape[1];
   std::uint64_t count = out.rows * out.cols;
   if (out.cols != 0 && count / out.cols != out.rows) throw fail("shape too large");
-  std::vector<unsigned char> raw(count * width);
-  if (!in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size())))
-    throw fail(fmt::format("truncated data: expected {} bytes for shape ({}, {})", raw.size(), out.rows, out.cols));
+  // Before allocating anything for the claimed shape: does the file hold that many bytes?
+  std::uint64_t have = file.size() - pos;
+  if (count > have / static_cast<std::uint64_t>(width))
+    throw fail(fmt::format("truncated data: shape ({}, {}) needs {} bytes, the file has {}", out.rows, out.cols,
+                           count > UINT64_MAX / width ? std::string("more than 2^64") : std::to_string(count * width),
+                           have));
+  const unsigned char* raw = reinterpret_cast<const unsigned char*>(file.data()) + pos;
   out.values.resize(count);
   for (std::uint64_t i = 0; i < count; ++i) {
     // An element is 0 or 1 exactly when its least significant byte is 0/1 and all others are 0.
-    const unsigned char* e = raw.data() + i * width;
+    const unsigned char* e = raw + i * width;
     unsigned char low = big ? e[width - 1] : e[0];
     bool high_zero = true;
     for (int b = 0; b < width; ++b)
