@@ -93,3 +93,33 @@ TEST_CASE("hold-out and selection appear in the JSON with every documented field
     CHECK_THROWS_AS(analyse(inputs(true), rq), HoldoutRuleError);
   }
 }
+
+TEST_CASE("the Chinchilla comparison row's own fit is checked: training losses without a power law are warned") {
+  AnalysisRequest rq;
+  rq.fit.law = "t2-accuracy";
+  rq.fit.lhat = LhatSource::answer_nll;  // the reference is then a fit of its own (not L̂)
+  rq.fit.method = AccuracyMethod::two_stage;
+  rq.fit.threads = 1;
+  rq.plan = true;
+  auto reference_warnings = [](const Analysis& a) {
+    int n = 0;
+    for (const Warning& w : a.warnings) n += w.message.rfind("Chinchilla reference", 0) == 0;
+    return n;
+  };
+  LoadedInputs clean = inputs(true);
+  Analysis a = analyse(clean, rq);
+  REQUIRE(a.fit.has_reference);
+  CHECK(reference_warnings(a) == 0);  // the synthetic training losses follow Hoffmann's law
+  // The same runs with training losses that do not follow N or D (a flat 2.0 +- 0.1 pattern):
+  // the reference's R^2 collapses and the row's law is not identified.
+  LoadedInputs flat = inputs(true);
+  for (std::size_t i = 0; i < flat.data.checkpoints.size(); ++i)
+    flat.data.checkpoints[i].loss = 2.0 + 0.1 * ((i * 7919) % 13 / 12.0 - 0.5);
+  Analysis b = analyse(flat, rq);
+  REQUIRE(b.fit.has_reference);
+  CHECK(reference_warnings(b) >= 1);
+  bool poor = false;
+  for (const Warning& w : b.warnings)
+    poor |= w.code == "poor_fit" && w.message.rfind("Chinchilla reference", 0) == 0;
+  CHECK(poor);
+}
