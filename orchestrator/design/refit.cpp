@@ -8,48 +8,30 @@
 #include <map>
 #include <set>
 
+#include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/analysis/plan_target.hpp"
 
 namespace t2 {
 
 FitData design_fit_data(const StoreContents& seen) {
-  FitData data;
-  std::map<JobIndex, std::uint32_t> checkpoint_of;
-  for (const RunRecord& r : seen.runs) {
-    if (r.state != JobState::done) continue;
-    Checkpoint c;
-    c.n = r.result.params > 0 ? r.result.params : r.plan.n_params;
-    c.d = r.result.tokens_seen > 0 ? r.result.tokens_seen : r.plan.n_tokens;
-    c.loss = std::isfinite(r.result.final_loss) && r.result.final_loss > 0 ? r.result.final_loss : kNaN;
-    c.run = r.index;
-    checkpoint_of[r.index] = static_cast<std::uint32_t>(data.checkpoints.size());
-    data.checkpoints.push_back(c);
-  }
-  // Problem-id offset per task: tasks in name order, each after the largest id of the previous one.
-  std::map<std::string, std::uint32_t> offset;
+  // The one mapping of store contents to fit inputs (analysis/law_inputs.hpp), task by task, pooled:
+  // tasks in name order, each task's problem ids after the largest id of the previous one.
+  std::map<std::string, std::uint32_t> size;
   for (const EvalRecord& e : seen.evals)
-    if (e.state == JobState::done) offset[e.plan.task] = std::max(offset[e.plan.task], e.result.problems);
-  std::uint32_t next = 0;
-  for (auto& [task, size] : offset) std::swap(size, next), next += size;
-  for (const auto& [task, first] : offset) data.task += (data.task.empty() ? "" : "+") + task;
-  for (const EvalRecord& e : seen.evals) {
-    if (e.state != JobState::done) continue;
-    auto it = checkpoint_of.find(e.plan.run);
-    if (it == checkpoint_of.end()) continue;
-    const EvalResult& res = e.result;
-    const bool have_outcomes = res.samples > 0 && res.correct.size() == std::size_t(res.problems) * res.samples;
-    for (std::uint32_t q = 0; q < res.problems; ++q) {
-      ProblemOutcome o;
-      o.checkpoint = it->second;
-      o.problem = offset[e.plan.task] + q;
-      if (have_outcomes) {
-        o.n = res.samples;
-        for (std::uint32_t s = 0; s < res.samples; ++s) o.c += res.correct[std::size_t(q) * res.samples + s] ? 1 : 0;
-      }
-      if (q < res.answer_nll.size()) o.nll = res.answer_nll[q];
+    if (e.state == JobState::done) size[e.plan.task] = std::max(size[e.plan.task], e.result.problems);
+  FitData data = fit_data_from_store(seen, "");  // the checkpoints
+  std::uint32_t offset = 0;
+  for (const auto& [task, problems] : size) {
+    for (ProblemOutcome o : fit_data_from_store(seen, task).outcomes) {
+      o.problem += offset;
       data.outcomes.push_back(o);
     }
+    data.task += (data.task.empty() ? "" : "+") + task;
+    offset += problems;
   }
+  // A run without a usable training loss still informs the accuracy stage, not L̂.
+  for (Checkpoint& c : data.checkpoints)
+    if (!(std::isfinite(c.loss) && c.loss > 0)) c.loss = kNaN;
   return data;
 }
 
