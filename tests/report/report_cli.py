@@ -9,25 +9,11 @@ import subprocess
 import sys
 import tempfile
 
-T2 = os.environ["T2"]
+# fail, check and t2 (run the binary, exit code checked) are the e2e tests' own (tests/e2e/e2e_util.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from e2e_util import T2, check, fail, t2  # noqa: E402
+
 SOURCE = os.environ["SOURCE_DIR"]
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def t2(*args, rc=0):
-    p = subprocess.run([T2, *args], capture_output=True, text=True, timeout=240)
-    if p.returncode != rc:
-        fail(f"t2 {' '.join(args)} exited {p.returncode}, expected {rc}\n{p.stdout}\n{p.stderr}")
-    return p
 
 
 work = tempfile.mkdtemp(prefix="t2-report-cli-")
@@ -50,9 +36,9 @@ check(not os.path.exists(os.path.join(out, "history.svg")), "no empty history fi
 index = open(os.path.join(out, "index.html")).read()
 check("Plan for the store's [target]" in index and "T² optimum" in index, "the index holds the plan for [target]")
 
-p = t2("report", store, "--out", out, "--task", "knowledge", rc=1)
+p = t2("report", store, "--out", out, "--task", "knowledge", check_rc=1)
 check("--task knowledge" in p.stderr and "arithmetic, spatial" in p.stderr, f"unknown task named: {p.stderr}")
-p = t2("report", store, "--out", out, "--bootstrap", "-1", rc=1)
+p = t2("report", store, "--out", out, "--bootstrap", "-1", check_rc=1)
 check("--bootstrap -1" in p.stderr, f"bad --bootstrap named: {p.stderr}")
 
 # A store made by t2 import has no config: figures and fits, no [target] plan.

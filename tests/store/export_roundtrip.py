@@ -20,25 +20,11 @@ import subprocess
 import sys
 import tempfile
 
-T2 = os.environ["T2"]
+# fail, check and t2 (run the binary, exit code checked) are the e2e tests' own (tests/e2e/e2e_util.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from e2e_util import T2, check, fail, t2  # noqa: E402
+
 SOURCE = os.environ["SOURCE_DIR"]
-
-
-def fail(msg):
-    print("FAIL:", msg, flush=True)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def t2(*args, rc=0):
-    p = subprocess.run([T2, *args], capture_output=True, text=True, timeout=240)
-    if rc is not None and p.returncode != rc:
-        fail(f"t2 {' '.join(args)} exited {p.returncode}, expected {rc}\n{p.stdout}\n{p.stderr}")
-    return p
 
 
 def read_csv(path):
@@ -131,7 +117,7 @@ def main():
 
     # 4. the summary cannot be imported, and says what can; runs.csv imports its runs
     bad = os.path.join(work, "bad.h5")
-    p = t2("import", os.path.join(e1, "evals.csv"), "--store", bad, rc=1)
+    p = t2("import", os.path.join(e1, "evals.csv"), "--store", bad, check_rc=1)
     check("results.csv" in p.stderr and "nothing imported" in p.stderr, f"evals.csv refused with a pointer: {p.stderr}")
     check(not os.path.exists(bad), "a refused import creates no store")
     runs_only = os.path.join(work, "runs-only.h5")
