@@ -260,6 +260,13 @@ std::vector<std::uint64_t> shape(hid_t dataset) {
   return {dims.begin(), dims.end()};
 }
 
+H5T_class_t type_class(hid_t dataset) {
+  Id type(check(H5Dget_type(dataset), "cannot get the type of " + name_of(dataset)), H5Tclose);
+  H5T_class_t cls = H5Tget_class(type);
+  if (cls == H5T_NO_CLASS) throw H5Error("cannot get the type class of " + name_of(dataset));
+  return cls;
+}
+
 std::uint64_t length(hid_t dataset) {
   auto s = shape(dataset);
   if (s.size() != 1) throw H5Error(name_of(dataset) + " is not one-dimensional");

@@ -84,6 +84,7 @@ Id string_type();                         // variable-length UTF-8
 
 std::uint64_t length(hid_t dataset);      // first dimension
 std::vector<std::uint64_t> shape(hid_t dataset);
+H5T_class_t type_class(hid_t dataset);   // H5T_FLOAT, H5T_INTEGER, H5T_STRING, ...
 
 template <class T>
 void create_column(hid_t loc, const std::string& name, const std::string& units = "");

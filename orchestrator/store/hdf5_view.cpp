@@ -483,4 +483,47 @@ StoreContents read_view(const std::string& path) {
   return c;
 }
 
+std::vector<std::string> check_view_layout(const std::string& path) {
+  std::vector<std::string> problems;
+  auto problem = [&](std::string what) { problems.push_back(std::move(what)); };
+  try {
+    h5::Id file = h5::open_file(path, false);
+    for (const char* a : {"t2_version", "config", "config_file"})
+      if (!h5::has_attr(file, a)) problem(fmt::format("missing root attribute {}", a));
+      else h5::attr_string(file, a);
+    if (!h5::has_attr(file, "created_at")) problem("missing root attribute created_at");
+    struct Table { const char* name; const std::vector<ColumnSpec>* cols; };
+    for (Table t : {Table{"runs", &run_columns()}, Table{"evals", &eval_columns()}, Table{"batches", &batch_columns()},
+                    Table{"documents", &document_columns()}}) {
+      if (!h5::exists(file, t.name)) {
+        problem(fmt::format("missing group /{}", t.name));
+        continue;
+      }
+      h5::Id g = h5::open_group(file, t.name);
+      std::int64_t len = -1;
+      for (auto& col : *t.cols) {
+        if (!h5::exists(g, col.name)) {
+          problem(fmt::format("missing column /{}/{}", t.name, col.name));
+          continue;
+        }
+        h5::Id ds = h5::open_dataset(g, col.name);
+        H5T_class_t want = col.type == ColumnType::str ? H5T_STRING : col.type == ColumnType::f64 ? H5T_FLOAT : H5T_INTEGER;
+        if (h5::type_class(ds) != want) problem(fmt::format("/{}/{} is not {}", t.name, col.name, to_string(col.type)));
+        auto shape = h5::shape(ds);
+        if (shape.size() != 1) {
+          problem(fmt::format("/{}/{} is not one-dimensional", t.name, col.name));
+          continue;
+        }
+        if (len < 0) len = static_cast<std::int64_t>(shape[0]);
+        else if (static_cast<std::uint64_t>(len) != shape[0])
+          problem(fmt::format("/{}/{} has {} rows, /{}/{} has {}", t.name, col.name, shape[0], t.name,
+                              t.cols->front().name, len));
+      }
+    }
+  } catch (const h5::H5Error& e) {
+    problem(e.what());
+  }
+  return problems;
+}
+
 }  // namespace t2

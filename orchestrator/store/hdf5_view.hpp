@@ -51,4 +51,9 @@ struct ViewHeader {
 ViewHeader read_view_header(hid_t file);           // throws h5::H5Error
 StoreContents read_view(const std::string& path);  // throws h5::H5Error
 
+// The layout of the view at `path` against the schema: every root attribute, every table column
+// with its type class, one dimension and one length per table. Returns the problems found
+// (empty = the layout is right); an HDF5 failure is one problem carrying HDF5's reason.
+std::vector<std::string> check_view_layout(const std::string& path);
+
 }  // namespace t2
