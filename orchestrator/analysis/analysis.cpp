@@ -119,6 +119,7 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
     if (!a.fit.bootstrap.replicates.empty())
       a.intervals = plan_intervals(a.fit.law, a.fit.bootstrap.replicates, *a.plan, target.bounds, 0.95, rq.fit.threads);
     append_warnings(a.warnings, plan_warnings(*a.plan, a.fit.law, target.bounds, a.range));
+    append_warnings(a.warnings, advantage_warnings(*a.plan, a.fit.law, a.intervals));
     if (config) {
       try {
         a.truth = truth_beside_plan(*config, a.task, *target.deployment, target.bounds, a.plan->best);

@@ -96,10 +96,11 @@ nlohmann::json plan_to_json(const Plan& p, const FittedLaw& law, const PlanBound
   j["best"] = alloc_json(p.best);
   j["best_integer_k"] = alloc_json(p.best_integer);
   j["chinchilla"] = alloc_json(p.chinchilla);
+  j["advantage"] = num(plan_advantage(law, p));
   if (iv && iv->replicates > 0)
     j["intervals"] = {{"replicates", iv->replicates}, {"score", interval_json(iv->score)}, {"N", interval_json(iv->n)},
                       {"D", interval_json(iv->d)},    {"k", interval_json(iv->k)},         {"best_score", interval_json(iv->best_score)},
-                      {"caveat", kIntervalCaveat}};
+                      {"advantage", interval_json(iv->advantage)}, {"caveat", kIntervalCaveat}};
   return j;
 }
 
@@ -153,6 +154,17 @@ std::string render_plan(const Plan& p, const FittedLaw& law, const PlanIntervals
   s += alloc_line("T2 optimum", p.best);
   s += alloc_line("integer k", p.best_integer);
   s += alloc_line("Chinchilla", p.chinchilla);
+  double adv = plan_advantage(law, p);
+  if (std::isfinite(adv)) {
+    s += fmt::format("  T2 vs Chinchilla: {:+.4g} in {} under the fit (> 0: the T2 choice is better)", adv, law.law->quantity());
+    if (iv && iv->replicates > 0 && std::isfinite(iv->advantage.lo))
+      s += fmt::format("; 95% interval over {} bootstrap fits [{:+.4g}, {:+.4g}]{}\n", iv->replicates, iv->advantage.lo,
+                       iv->advantage.hi, iv->advantage.lo > 0   ? ": the data decide for T2"
+                                         : iv->advantage.hi < 0 ? ": the data decide for Chinchilla"
+                                                                : ": not decided by the data");
+    else
+      s += "; not checked against the data's noise (no bootstrap: --bootstrap B gives its interval)\n";
+  }
   if (iv && iv->replicates > 0)
     s += fmt::format("  95% intervals over {} bootstrap fits: score of this plan [{:.6g}, {:.6g}], N* [{:.4g}, {:.4g}], "
                      "k* [{:.4g}, {:.4g}]\n",

@@ -99,6 +99,7 @@ void report_fit_and_plan(const SweepConfig& config) {
     AnalysisRequest rq;
     rq.fit.law = "auto";
     rq.plan = deployment_from_target(config.target).has_value();
+    rq.bootstrap = config.target.bootstrap;
     Analysis a = analyse(in, rq);
     std::cout << render_analysis(a);
     if (!rq.plan)

@@ -168,6 +168,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
     t->require(c.target.n_min >= 0, "n_min", "must be >= 0");
     t->require(c.target.n_max == 0 || c.target.n_max >= c.target.n_min, "n_max", "must be >= n_min");
     t->require(c.target.k_max == 0 || c.target.k_max >= 1, "k_max", "must be >= 1 (0 = unbounded)");
+    c.target.bootstrap = read_count(*t, "bootstrap", 0, 0, 100000);
     t->finish();
   }
 

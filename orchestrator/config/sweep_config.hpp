@@ -56,6 +56,10 @@ struct TargetConfig {
   double tokens_per_query = 0;   // T
   double n_min = 0, n_max = 0;   // planner bounds on N (0 = from the grid)
   double k_max = 0;              // planner bound on k (0 = unbounded)
+  // Bootstrap refits behind the plan `t2 run` prints at the end (0 = none): its intervals, and
+  // whether the data decide the T² optimum's advantage over the Chinchilla row. `t2 plan` takes
+  // --bootstrap instead. Each refit costs about one fit.
+  std::uint32_t bootstrap = 0;
 };
 
 // [slurm]: defaults for `t2 slurm` (slurm/README.md). Each key has the flag of the same name

@@ -183,18 +183,25 @@ std::vector<Plan> plan_frontier(const FittedLaw& law, const Deployment& base, do
   return out;
 }
 
+double plan_advantage(const FittedLaw& law, const Plan& p) {
+  if (!p.best.feasible || !p.chinchilla.feasible) return kNaN;
+  double t2 = law.score(p.best.n, p.best.d, p.best.k), chin = law.score(p.chinchilla.n, p.chinchilla.d, p.chinchilla.k);
+  return law.law->goal() == Goal::maximize ? t2 - chin : chin - t2;
+}
+
 PlanIntervals plan_intervals(const FittedLaw& law, const std::vector<std::vector<double>>& reps, const Plan& p,
                              const PlanBounds& b, double level, int threads) {
   PlanIntervals out;
   out.replicates = static_cast<std::uint32_t>(reps.size());
   if (reps.empty()) return out;
   std::vector<double> score(reps.size(), kNaN), n(reps.size(), kNaN), d(reps.size(), kNaN), k(reps.size(), kNaN),
-      best(reps.size(), kNaN);
+      best(reps.size(), kNaN), adv(reps.size(), kNaN);
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t r; (r = next.fetch_add(1)) < reps.size();) {
       FittedLaw lr{law.law, reps[r]};
       if (p.best.feasible) score[r] = lr.score(p.best.n, p.best.d, p.best.k);
+      adv[r] = plan_advantage(lr, p);
       Allocation a = best_over_n(lr, p.deployment, b, 0);
       if (a.feasible) n[r] = a.n, d[r] = a.d, k[r] = a.k, best[r] = a.score;
     }
@@ -208,6 +215,7 @@ PlanIntervals plan_intervals(const FittedLaw& law, const std::vector<std::vector
   out.d = percentile_interval(d, level);
   out.k = percentile_interval(k, level);
   out.best_score = percentile_interval(best, level);
+  out.advantage = percentile_interval(adv, level);
   return out;
 }
 

@@ -72,8 +72,16 @@ struct PlanIntervals {
   Interval score;     // predicted score of plan.best across replicates
   Interval n, d, k;   // replicate optima
   Interval best_score;
+  // The T² optimum's advantage over the Chinchilla row, paired per replicate: score(best) −
+  // score(chinchilla) for a maximised score, the reverse for a minimised one (so > 0 means the T²
+  // choice is better), both allocations held as planned. Whether the data decide the comparison
+  // the paper is about (§5): an interval reaching 0 does not. NaN when either row is infeasible.
+  Interval advantage;
   std::uint32_t replicates = 0;
 };
+
+// The same advantage under the fitted law itself (NaN when either row is infeasible).
+double plan_advantage(const FittedLaw& law, const Plan&);
 PlanIntervals plan_intervals(const FittedLaw& law, const std::vector<std::vector<double>>& replicates,
                              const Plan&, const PlanBounds& = {}, double level = 0.95, int threads = 0);
 

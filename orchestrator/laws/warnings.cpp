@@ -235,6 +235,18 @@ std::vector<Warning> plan_warnings(const Plan& p, const FittedLaw& law, const Pl
   return w;
 }
 
+std::vector<Warning> advantage_warnings(const Plan& p, const FittedLaw& law, const PlanIntervals& iv) {
+  std::vector<Warning> w;
+  const Interval& a = iv.advantage;
+  if (iv.replicates == 0 || !std::isfinite(a.lo) || !std::isfinite(a.hi)) return w;
+  if (a.lo <= 0 && a.hi >= 0)
+    w.push_back({"advantage_not_decided",
+                 "the T2 optimum's advantage over the Chinchilla row (" + g(plan_advantage(law, p)) + " in " +
+                     law.law->quantity() + " under the fit) is not decided by the data: its 95% interval over " +
+                     std::to_string(iv.replicates) + " bootstrap fits, [" + g(a.lo) + ", " + g(a.hi) + "], contains 0"});
+  return w;
+}
+
 std::vector<Warning> holdout_warnings(const HoldoutResult& h, const std::string& law) {
   std::vector<Warning> w;
   if (!std::isfinite(h.mean_abs_rel_error))

@@ -17,7 +17,7 @@ namespace t2 {
 
 struct Warning {
   std::string code;     // param_at_bound | optimum_at_bound | k_at_cap | extrapolation | poor_fit |
-                        // holdout_error_high | infeasible | too_few_to_select
+                        // holdout_error_high | infeasible | too_few_to_select | advantage_not_decided
   std::string message;
 };
 
@@ -58,6 +58,11 @@ std::vector<Warning> fit_warnings(const LawFit&, const FitData&);
 // (e.g. the budget of a frontier row; "" for a single plan).
 std::vector<Warning> plan_warnings(const Plan&, const FittedLaw&, const PlanBounds&, const DataRange&,
                                    const std::string& label = "");
+
+// advantage_not_decided: the bootstrap interval of the T² optimum's advantage over the Chinchilla
+// row (PlanIntervals::advantage) contains 0, so the data do not decide which choice is better.
+// Nothing without intervals (the plan's text then says the comparison was not checked).
+std::vector<Warning> advantage_warnings(const Plan&, const FittedLaw&, const PlanIntervals&);
 
 // holdout_error_high.
 std::vector<Warning> holdout_warnings(const HoldoutResult&, const std::string& law);

@@ -123,3 +123,39 @@ TEST_CASE("the Chinchilla comparison row's own fit is checked: training losses w
     poor |= w.code == "poor_fit" && w.message.rfind("Chinchilla reference", 0) == 0;
   CHECK(poor);
 }
+
+TEST_CASE("the T2-vs-Chinchilla gap is printed with whether the data decide it, or said to be unchecked") {
+  AnalysisRequest rq;
+  rq.fit.law = "t2-accuracy";
+  rq.fit.lhat = LhatSource::train_loss;
+  rq.fit.threads = 1;
+  rq.plan = true;
+  SECTION("without a bootstrap the text says the gap was not checked, and no warning claims either way") {
+    Analysis a = analyse(inputs(true), rq);
+    REQUIRE(a.plan);
+    std::string text = render_analysis(a);
+    INFO(text);
+    CHECK(text.find("T2 vs Chinchilla: ") != std::string::npos);
+    CHECK(text.find("not checked against the data's noise") != std::string::npos);
+    nlohmann::json j = analysis_to_json(a);
+    CHECK(j["plan"]["advantage"].is_number());
+    CHECK(!j["plan"].contains("intervals"));
+    for (const auto& w : j["warnings"]) CHECK(w["code"] != "advantage_not_decided");
+  }
+  SECTION("with a bootstrap the interval is printed, and a warning is raised exactly when it contains 0") {
+    rq.bootstrap = 30;
+    Analysis a = analyse(inputs(true), rq);
+    REQUIRE(a.plan);
+    REQUIRE(a.intervals.replicates > 0);
+    std::string text = render_analysis(a);
+    INFO(text);
+    CHECK(text.find("bootstrap fits [") != std::string::npos);
+    nlohmann::json j = analysis_to_json(a);
+    REQUIRE(j["plan"]["intervals"]["advantage"].size() == 2);
+    bool contains0 = a.intervals.advantage.lo <= 0 && a.intervals.advantage.hi >= 0;
+    bool warned = false;
+    for (const auto& w : j["warnings"]) warned |= w["code"] == "advantage_not_decided";
+    CHECK(warned == contains0);
+    CHECK((text.find("not decided by the data") != std::string::npos) == contains0);
+  }
+}

@@ -171,3 +171,46 @@ TEST_CASE("holdout_error_high above 10% mean relative error") {
   h.mean_abs_rel_error = kNaN;  // nothing could be scored: also said
   CHECK(has(holdout_warnings(h, "t2-accuracy"), "holdout_error_high"));
 }
+
+TEST_CASE("advantage_not_decided: the T2-vs-Chinchilla gap's bootstrap interval contains 0") {
+  // A loss law in which k matters (G = 2): the T2 optimum trades N for samples and beats the
+  // Chinchilla row (the loss-optimal N, D for the same training spend) under the law itself.
+  std::vector<double> theta{1.69, 406.4, 410.7, 0.34, 0.28, 2.0, 0.4};
+  FittedLaw loss{std::make_shared<T2LossLaw>(), theta};
+  ChinchillaParams ref{1.69, 406.4, 410.7, 0.34, 0.28};
+  Deployment dep;
+  dep.train_flops = 1e21;
+  dep.inference_flops = 2e10;
+  Plan p = plan(loss, dep, PlanBounds{}, &ref);
+  REQUIRE(p.best.feasible);
+  REQUIRE(p.chinchilla.feasible);
+  double adv = plan_advantage(loss, p);
+  REQUIRE(adv > 0);  // the optimum is at least as good as any feasible row, strictly here
+  SECTION("replicates that agree: decided, no warning") {
+    std::vector<std::vector<double>> reps(40, theta);
+    for (std::size_t r = 0; r < reps.size(); ++r) reps[r][5] *= 1 + 0.01 * (static_cast<double>(r % 5) - 2);
+    PlanIntervals iv = plan_intervals(loss, reps, p, PlanBounds{}, 0.95, 1);
+    INFO(iv.advantage.lo << " .. " << iv.advantage.hi);
+    CHECK(iv.advantage.lo > 0);
+    CHECK(advantage_warnings(p, loss, iv).empty());
+  }
+  SECTION("replicates split between no k effect and twice the fitted one: not decided") {
+    // With G = 0 the samples buy nothing and the Chinchilla row's N, D are the better choice.
+    std::vector<std::vector<double>> reps;
+    for (int r = 0; r < 40; ++r) {
+      reps.push_back(theta);
+      reps.back()[5] = r % 2 == 0 ? 0.0 : 2 * theta[5];
+    }
+    PlanIntervals iv = plan_intervals(loss, reps, p, PlanBounds{}, 0.95, 1);
+    INFO(iv.advantage.lo << " .. " << iv.advantage.hi);
+    CHECK(iv.advantage.lo < 0);
+    CHECK(iv.advantage.hi > 0);
+    std::vector<Warning> w = advantage_warnings(p, loss, iv);
+    INFO(codes(w));
+    REQUIRE(has(w, "advantage_not_decided"));
+    CHECK(codes(w).find("contains 0") != std::string::npos);
+  }
+  SECTION("no replicates: nothing claimed, nothing warned") {
+    CHECK(advantage_warnings(p, loss, PlanIntervals{}).empty());
+  }
+}
