@@ -101,6 +101,9 @@ check("law t2-accuracy" in run.stdout and re.search(r"^fit Lhat .*R\^2", run.std
 check(re.search(r"^hold-out ", run.stdout, re.M) is not None or "too few runs to select" in run.stdout,
       "t2 run checks the fit on held-out over-trained runs (or says the runs are too few):\n" + run.stdout)
 check("T2 optimum" in run.stdout and "Chinchilla" in run.stdout, "t2 run ends with the plan:\n" + run.stdout)
+# The gap between the two rows comes with its interval ([target] bootstrap), never bare.
+check(re.search(r"^  T2 vs Chinchilla: .*bootstrap fits \[", run.stdout, re.M) is not None,
+      "the T2-vs-Chinchilla gap is printed with its bootstrap interval:\n" + run.stdout)
 
 # The trainer learnt something a sampler can show: pass@1 is neither 0 nor 1 everywhere.
 csvdir = os.path.join(work, "csv")
