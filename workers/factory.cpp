@@ -7,7 +7,7 @@
 #include "workers/exec/command_template.hpp"
 #include "workers/exec/exec_workload.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
-#include "workers/toml_reader.hpp"
+#include "contract/toml_reader.hpp"
 
 namespace t2 {
 

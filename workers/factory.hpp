@@ -10,7 +10,7 @@
 
 #include <toml++/toml.h>
 
-#include "workers/workload.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

@@ -23,7 +23,7 @@
 #include "orchestrator/sweep/signals.hpp"
 #include "orchestrator/sweep/summary.hpp"
 #include "workers/factory.hpp"
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 #include "workers/worker_loop.hpp"
 
 namespace t2 {

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 namespace t2 {
 

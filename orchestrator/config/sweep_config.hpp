@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "workers/factory.hpp"
-#include "workers/toml_reader.hpp"
+#include "contract/toml_reader.hpp"
 
 namespace t2 {
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "workers/builtin/parallel.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2::builtin {
 

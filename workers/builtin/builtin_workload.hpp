@@ -1,7 +1,7 @@
 // builtin_workload.hpp — the `builtin` backend: trains the native transformer (model.hpp,
 // trainer.hpp) on the synthetic tasks (tasks.hpp) and evaluates it with the KV-cached sampler
 // (sampler.hpp). Owns the [workload.builtin] settings (schemas/workload-builtin.md) and the
-// mapping between the job contract (workers/job.hpp) and the trainer; no training math here.
+// mapping between the job contract (contract/job.hpp) and the trainer; no training math here.
 #pragma once
 
 #include <memory>
@@ -11,8 +11,8 @@
 #include "workers/builtin/model.hpp"
 #include "workers/builtin/sampler.hpp"
 #include "workers/builtin/trainer.hpp"
-#include "workers/toml_reader.hpp"
-#include "workers/workload.hpp"
+#include "contract/toml_reader.hpp"
+#include "contract/workload.hpp"
 
 namespace t2::builtin {
 

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 #include "workers/exec/job_result.hpp"
 

@@ -12,8 +12,8 @@
 
 #include "workers/exec/child_process.hpp"
 #include "workers/exec/command_template.hpp"
-#include "workers/toml_reader.hpp"
-#include "workers/workload.hpp"
+#include "contract/toml_reader.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

@@ -10,8 +10,8 @@
 
 #include "workers/factory.hpp"
 #include "workers/synthetic/truth_model.hpp"
-#include "workers/toml_reader.hpp"
-#include "workers/workload.hpp"
+#include "contract/toml_reader.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

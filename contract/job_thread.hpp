@@ -8,7 +8,7 @@
 #include <optional>
 #include <thread>
 
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 
 namespace t2 {
 
