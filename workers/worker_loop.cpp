@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "workers/job_thread.hpp"
-#include "workers/protocol.hpp"
+#include "contract/job_thread.hpp"
+#include "contract/protocol.hpp"
 
 namespace t2 {
 

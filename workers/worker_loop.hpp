@@ -2,7 +2,7 @@
 // (rank 0) sends, answer with its Result, obey Cancel and Stop. The only MPI in workers/.
 #pragma once
 
-#include "workers/workload.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

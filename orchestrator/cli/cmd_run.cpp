@@ -23,7 +23,7 @@
 #include "orchestrator/sweep/signals.hpp"
 #include "orchestrator/sweep/summary.hpp"
 #include "workers/factory.hpp"
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 #include "workers/worker_loop.hpp"
 
 namespace t2 {
@@ -66,7 +66,7 @@ int run_worker_rank(Workload& workload, MpiSession& mpi) {
   return kExitOk;
 }
 
-// Under MPI every rank reads the config and builds its workload before anything else; one
+// Under MPI every rank reads the config (and a worker rank builds its workload) before anything else; one
 // collective then tells every rank whether all could. A bad config is then one message (rank
 // 0's, or that of each worker rank that alone failed) and a clean exit 1 on every rank, rather
 // than one message per rank under Open MPI's MPI_Abort banner. Returns false if any rank failed.
@@ -112,7 +112,9 @@ void report_fit_and_plan(const SweepConfig& config) {
   }
 }
 
-int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, bool& dispatching) {
+// `workload`: this process's own, when it runs the jobs itself (no MPI); null under MPI.
+int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, Workload* workload,
+                         bool& dispatching) {
   if (vm.count("store")) config.store = vm["store"].as<std::string>();
   for (auto& w : workload_warnings(config.workload)) std::cerr << "t2 run: " << w << "\n";
   std::optional<RetryClasses> retry;  // read before the store is touched: a typo changes nothing
@@ -156,17 +158,16 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
     std::cerr << fmt::format("t2 run: resuming {}\n", config.store);
   }
   auto design = make_design(config);
-  std::unique_ptr<Workload> local;
   std::unique_ptr<Transport> transport;
   CoordinatorOptions coordinator;
   coordinator.retry_failed = retry;
   if (mpi.size > 1) {
     transport = make_mpi_transport();
-    // Jobs of microseconds are pipelined, a few per worker (coordinator.hpp, prefetch).
-    if (make_workload(config.workload)->quick()) coordinator.prefetch = 4;
+    // Jobs of microseconds are pipelined, a few per worker (coordinator.hpp, prefetch). Read
+    // from the settings: rank 0 runs no job and builds no workload.
+    if (workload_quick(config.workload)) coordinator.prefetch = 4;
   } else {
-    local = make_workload(config.workload);
-    transport = make_local_transport(*local);
+    transport = make_local_transport(*workload);
   }
   install_shutdown_handlers();
   dispatching = true;
@@ -231,10 +232,11 @@ int run_command(const std::vector<std::string>& raw_args) {
   std::string error;
   try {
     config = load_sweep_config(vm["sweep"].as<std::string>());
-    if (mpi.rank != 0) {
-      ignore_usr1();
-      workload = make_workload(config.workload);
-    }
+    if (mpi.rank != 0) ignore_usr1();
+    // A rank builds its workload once, where jobs run: every worker rank, or the one process of
+    // a run without MPI. Before the store is touched, so data the backend cannot use (builtin:
+    // an unreadable token file) is a startup error that changes nothing.
+    if (mpi.rank != 0 || mpi.size == 1) workload = make_workload(config.workload);
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -244,7 +246,7 @@ int run_command(const std::vector<std::string>& raw_args) {
   bool dispatching = false;
   try {
     if (!error.empty()) throw std::runtime_error(error);
-    return run_coordinator_rank(vm, mpi, std::move(config), dispatching);
+    return run_coordinator_rank(vm, mpi, std::move(config), workload.get(), dispatching);
   } catch (const std::exception& e) {
     std::cerr << fmt::format("t2 run: error: {}\n", e.what());
     if (mpi.size > 1) {

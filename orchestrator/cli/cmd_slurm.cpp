@@ -22,7 +22,7 @@
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/slurm_script.hpp"
 #include "orchestrator/config/sweep_config.hpp"
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 extern char** environ;
 

@@ -10,7 +10,7 @@
 #include "orchestrator/config/sweep_config.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/store/store.hpp"
-#include "workers/factory.hpp"
+#include "workers/workload_settings.hpp"
 
 namespace t2 {
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 namespace t2 {
 
@@ -192,16 +192,11 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   c.workload.seed = c.seed;
   for (const GridPoint& p : grid_points(c.grid)) c.workload.grid.push_back({p.n, p.d});
 
-  // The backend checks its own table now, so `t2 validate` catches every mistake up front.
-  try {
-    make_workload(c.workload);
-  } catch (const ConfigError& e) {
-    // The backend reads a copy of its table, and toml++ copies no source positions: find the
-    // line of the key in the parsed file.
-    auto at = e.line > 0 || e.key.empty() ? toml::node_view<toml::node>() : root.at_path(e.key);
-    if (!at || at.node()->source().begin.line == 0) throw;
-    throw ConfigError(e.file, static_cast<int>(at.node()->source().begin.line), e.key, e.value, e.problem);
-  }
+  // The backend's settings reader checks its table now (no workload built, no data read), so
+  // `t2 validate` catches every mistake up front. It reads a copy of the table, and toml++
+  // copies no source positions: the parsed file goes along for the line of a key.
+  c.workload.document = std::make_shared<const toml::table>(std::move(root));
+  check_workload_settings(c.workload);
 
   // A first batch the cap cannot pay for is a config mistake, not something to find out later.
   if (c.compute_cap > 0) {

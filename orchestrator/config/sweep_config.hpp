@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "workers/factory.hpp"
-#include "workers/toml_reader.hpp"
+#include "contract/toml_reader.hpp"
+#include "workers/workload_settings.hpp"
 
 namespace t2 {
 

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "orchestrator/design/initial_design.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

@@ -11,7 +11,7 @@
 #include "orchestrator/design/acquisition.hpp"
 #include "orchestrator/design/initial_design.hpp"
 #include "orchestrator/design/refit.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

@@ -4,7 +4,7 @@
 #include "orchestrator/design/adaptive_design.hpp"
 #include "orchestrator/design/grid_design.hpp"
 #include "orchestrator/design/random_design.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 #include <algorithm>
 #include <cmath>

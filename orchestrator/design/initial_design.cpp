@@ -6,7 +6,7 @@
 #include <limits>
 #include <random>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

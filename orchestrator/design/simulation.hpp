@@ -8,7 +8,7 @@
 #include <string>
 
 #include "orchestrator/design/design.hpp"
-#include "workers/workload.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

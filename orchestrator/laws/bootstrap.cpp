@@ -8,7 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/wire.hpp"
+#include "contract/wire.hpp"
 
 namespace t2 {
 namespace {

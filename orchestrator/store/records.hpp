@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

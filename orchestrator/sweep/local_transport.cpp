@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "orchestrator/sweep/transport.hpp"
-#include "workers/job_thread.hpp"
+#include "contract/job_thread.hpp"
 
 namespace t2 {
 

@@ -1,14 +1,14 @@
 // transport.hpp — how the coordinator reaches its workers, so the scheduling logic is written
 // once: MpiTransport (ranks 1..P-1 under mpirun/srun) and LocalTransport (one in-process
-// worker, when t2 runs without an MPI launcher). Messages are those of workers/protocol.hpp.
+// worker, when t2 runs without an MPI launcher). Messages are those of contract/protocol.hpp.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 
-#include "workers/protocol.hpp"
-#include "workers/workload.hpp"
+#include "contract/protocol.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

@@ -2,7 +2,7 @@
 #include "orchestrator/truth/truth_law.hpp"
 
 #include "orchestrator/laws/t2_accuracy_law.hpp"
-#include "workers/synthetic/synthetic_workload.hpp"
+#include "workers/synthetic/synthetic_settings.hpp"
 
 namespace t2 {
 

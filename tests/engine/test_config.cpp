@@ -2,9 +2,13 @@
 // of bad input is one ConfigError naming the file, line, key and value.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "orchestrator/config/sweep_config.hpp"
+#include "workers/factory.hpp"
 
 using namespace t2;
 
@@ -244,5 +248,54 @@ TEST_CASE("integers, durations and strings are range-checked before conversion")
     CHECK(msg.size() < 400);
     CHECK(msg.find("max_attempts = \"x\\nyyy") != std::string::npos);
     CHECK(msg.find("…\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("a builtin config's data_file is checked on the machine that runs it and read only where a workload is built") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "t2-engine-config-data-file";
+  fs::create_directories(dir);
+  auto with_data = [&](const std::string& path) {
+    return replace(kGood, "backend = \"synthetic\"\n[workload.synthetic]\nloss_noise = 0.02",
+                   "backend = \"builtin\"\n[workload.builtin]\ncontext = 128\ndata_file = \"" + path + "\"");
+  };
+  auto line_of_data_file = [](const std::string& text) {
+    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + text.find("data_file"), '\n'));
+  };
+  const std::string absent = (dir / "absent-tokens.bin").string();
+  fs::remove(absent);
+
+  SECTION("read back from a store on a machine without the file: valid, [target] kept") {
+    // t2 report, t2 plan and t2 fit parse the stored config without checking this machine.
+    auto c = parse_sweep_config(with_data(absent), "stored.toml");
+    CHECK(c.workload.backend == "builtin");
+    CHECK(c.target.train_budget == 1e20);
+    CHECK(c.target.inference_budget == 2e9);
+  }
+  SECTION("checked on this machine (t2 validate, t2 run): an absent file names the key, value and line") {
+    auto text = with_data(absent);
+    try {
+      parse_sweep_config(text, "sweep.toml", true);
+      FAIL("an absent data_file was accepted");
+    } catch (const ConfigError& e) {
+      CHECK(e.key == "workload.builtin.data_file");
+      CHECK(e.problem == "file does not exist");
+      CHECK(e.line == line_of_data_file(text));
+      CHECK(std::string(e.what()).find(absent) != std::string::npos);
+    }
+  }
+  SECTION("a file that is no token file passes validation unread; building the workload refuses it") {
+    const std::string bad = (dir / "odd-tokens.bin").string();
+    std::ofstream(bad, std::ios::binary) << "abc";  // 3 bytes: not uint16 tokens
+    auto text = with_data(bad);
+    auto c = parse_sweep_config(text, "sweep.toml", true);  // exists: that is all validation asks
+    try {
+      make_workload(c.workload);
+      FAIL("a 3-byte token file was accepted");
+    } catch (const ConfigError& e) {
+      CHECK(e.key == "workload.builtin.data_file");
+      CHECK(e.problem.find("odd byte count, not a uint16 token file") != std::string::npos);
+      CHECK(e.line == line_of_data_file(text));  // the line survives outside the parser
+    }
   }
 }

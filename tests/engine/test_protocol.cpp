@@ -2,9 +2,9 @@
 // refused, and run_job turns every kind of workload failure into a classified result.
 #include <catch2/catch.hpp>
 
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
-#include "workers/wire.hpp"
+#include "contract/wire.hpp"
 
 using namespace t2;
 

@@ -9,7 +9,7 @@
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/laws/t2_accuracy_law.hpp"
 #include "tests/laws/synth.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;

@@ -10,7 +10,7 @@
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/laws/planner.hpp"
 #include "tests/laws/synth.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "tests/laws/synth.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 namespace t2 {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "orchestrator/store/records.hpp"
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2::test {
 

@@ -11,7 +11,7 @@
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/truth/truth_law.hpp"
 #include "orchestrator/truth/truth_row.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;

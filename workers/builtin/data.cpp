@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2::builtin {
 

@@ -1,7 +1,7 @@
 // model.hpp — the built-in decoder-only transformer: its shape, the size ladder that maps a
 // requested N to a shape, its parameters, and one forward/backward pass over a batch.
 // Owns the buffers; the math of each layer is in layers.hpp. Knows nothing of tasks, optimisers
-// or files (trainer.hpp, checkpoint.hpp).
+// or files (trainer.hpp: the optimiser, and the checkpoint file format).
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,7 @@ namespace t2::builtin {
 // blocks of causal multi-head attention and a GELU MLP (hidden 4·d_model), final LayerNorm, and an
 // output layer tied to the token embedding.
 struct ModelShape {
-  int vocab = 128;    // tokens (128 = the ASCII character tokenizer, tokenizer.hpp)
+  int vocab = 128;    // tokens (128 = the ASCII character tokenizer, tasks.hpp encode)
   int context = 128;  // maximum sequence length T (positions)
   int layers = 2;
   int d_model = 64;

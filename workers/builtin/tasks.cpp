@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2::builtin {
 

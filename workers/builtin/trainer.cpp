@@ -12,7 +12,7 @@
 
 #include "workers/builtin/layers.hpp"
 #include "workers/builtin/parallel.hpp"
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2::builtin {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "workers/workload.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

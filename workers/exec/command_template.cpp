@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

@@ -15,7 +15,7 @@
 
 #include "workers/exec/npy_file.hpp"
 #include "workers/exec/result_file.hpp"
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 namespace t2 {
 

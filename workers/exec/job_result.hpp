@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

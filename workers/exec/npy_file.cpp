@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "workers/exec/result_file.hpp"
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 namespace t2 {
 

@@ -1,6 +1,7 @@
 // synthetic_workload.hpp — the `synthetic` backend: draws training losses and per-sample
 // outcomes from a ground-truth law given in the config, for tests and for simulating sweeps
-// far larger than the machine. Settings are documented in schemas/sweep-config.md.
+// far larger than the machine. Settings (synthetic_settings.hpp) are documented in
+// schemas/sweep-config.md.
 #pragma once
 
 #include <array>
@@ -8,21 +9,16 @@
 #include <memory>
 #include <vector>
 
-#include "workers/factory.hpp"
+#include "contract/toml_reader.hpp"
+#include "contract/workload.hpp"
+#include "workers/synthetic/synthetic_settings.hpp"
 #include "workers/synthetic/truth_model.hpp"
-#include "workers/toml_reader.hpp"
-#include "workers/workload.hpp"
+#include "workers/workload_settings.hpp"
 
 namespace t2 {
 
+// The backend for a [workload.synthetic] table (read with read_synthetic_truth).
 std::unique_ptr<Workload> make_synthetic_workload(TableReader& settings, const WorkloadConfig& config);
-// Reads and checks [workload.synthetic]. `seed`: the sweep seed (v2 draws the problems from it);
-// `grid`: the sweep's candidate (N, D) points, for the check that the v2 link is not degenerate
-// on them (empty: no such check). Throws ConfigError naming file, line, key and value.
-SyntheticTruth read_synthetic_truth(TableReader& settings, std::uint64_t seed = 1,
-                                    const std::vector<std::array<double, 2>>& grid = {});
-// The truth of a sweep's [workload] (backend must be "synthetic"), as its workers use it.
-SyntheticTruth synthetic_truth_of(const WorkloadConfig& config);
 
 class SyntheticWorkload final : public Workload {
  public:

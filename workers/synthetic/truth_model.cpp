@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "workers/seed.hpp"
+#include "contract/seed.hpp"
 
 namespace t2 {
 

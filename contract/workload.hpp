@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

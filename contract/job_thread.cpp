@@ -1,5 +1,5 @@
 // job_thread.cpp — see job_thread.hpp.
-#include "workers/job_thread.hpp"
+#include "contract/job_thread.hpp"
 
 namespace t2 {
 

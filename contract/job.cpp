@@ -1,5 +1,5 @@
 // job.cpp — names of the contract's enums, as stored and printed.
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

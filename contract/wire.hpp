@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "workers/job.hpp"
+#include "contract/job.hpp"
 
 namespace t2 {
 

@@ -1,5 +1,5 @@
 // wire.cpp — field-by-field encoding of the job contract types (see wire.hpp).
-#include "workers/wire.hpp"
+#include "contract/wire.hpp"
 
 namespace t2 {
 

@@ -1,11 +1,11 @@
 // protocol.cpp — message encoding and the one function that runs a job.
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 
 #include <chrono>
 #include <cmath>
 
-#include "workers/wire.hpp"
-#include "workers/workload.hpp"
+#include "contract/wire.hpp"
+#include "contract/workload.hpp"
 
 namespace t2 {
 

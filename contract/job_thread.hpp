@@ -1,5 +1,7 @@
 // job_thread.hpp — one persistent thread that runs a worker's jobs, so the thread that talks
-// to the coordinator stays free to notice Cancel and Stop while a long job runs.
+// to the coordinator stays free to notice Cancel and Stop while a long job runs. Shared by both
+// transports, the in-process one (orchestrator/sweep/local_transport.cpp) and the MPI worker
+// loop (workers/worker_loop.cpp); knows no MPI.
 #pragma once
 
 #include <atomic>
@@ -8,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "workers/protocol.hpp"
+#include "contract/protocol.hpp"
 
 namespace t2 {
 

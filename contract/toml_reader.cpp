@@ -1,12 +1,12 @@
 // toml_reader.cpp — strict typed access to TOML tables with file:line error messages.
-#include "workers/toml_reader.hpp"
+#include "contract/toml_reader.hpp"
 
 #include <cmath>
 #include <sstream>
 
 #include <fmt/format.h>
 
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 namespace t2 {
 

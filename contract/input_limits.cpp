@@ -1,5 +1,5 @@
 // input_limits.cpp — escaping and UTF-8 checks for values that reach messages and the store.
-#include "workers/input_limits.hpp"
+#include "contract/input_limits.hpp"
 
 #include <fmt/format.h>
 
