@@ -167,7 +167,6 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
     local = make_workload(config.workload);
     transport = make_local_transport(*local);
   }
-  install_shutdown_handlers();
   dispatching = true;
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
@@ -225,15 +224,18 @@ int run_command(const std::vector<std::string>& raw_args) {
                       opts, pos, args, vm);
   if (rc >= 0) return rc;
   MpiSession mpi(launched_by_mpi());
+  // Right after MPI_Init, so a stop asked for while the config and store load is kept (rank 0's
+  // coordinator then stops at once, exit 3) rather than killing a rank by the default action.
+  if (mpi.rank == 0)
+    install_shutdown_handlers();
+  else
+    worker_ignores_shutdown_signals();
   SweepConfig config;
   std::unique_ptr<Workload> workload;
   std::string error;
   try {
     config = load_sweep_config(vm["sweep"].as<std::string>());
-    if (mpi.rank != 0) {
-      ignore_usr1();
-      workload = make_workload(config.workload);
-    }
+    if (mpi.rank != 0) workload = make_workload(config.workload);
   } catch (const std::exception& e) {
     error = e.what();
   }

@@ -1,10 +1,16 @@
 """stop_signals.py — how a sweep stops (issue 11 item 3), with exec jobs that hold a helper
-process ignoring SIGTERM. The matrix INT/TERM/USR1 x alone/under mpirun x once/twice, plus
-SIGKILL of a lone t2:
-  * alone, and USR1 under mpirun (mpirun forwards it): once = graceful (the running job
-    finishes, exit 3); twice = the running jobs are cancelled at once (exit 3).
-  * INT/TERM sent to mpirun: Open MPI's mpirun aborts the job itself (TERM to every rank, SIGKILL
-    1 s later) and exits 1 whatever the ranks do; what t2 guarantees there is below.
+process ignoring SIGTERM. The matrix INT/TERM/USR1 x {alone, `t2 mpirun`, plain mpirun} x
+once/twice, plus a Slurm-style TERM and SIGKILL of a lone t2:
+  * alone, and under `t2 mpirun -np 3 -- SWEEP` (the documented way to launch under mpirun; INT
+    there goes to its process group, as a terminal's Ctrl-C does): once = graceful (the running
+    job finishes, exit 3); twice = the running jobs are cancelled at once (exit 3).
+  * plain mpirun: USR1 is forwarded, so the same as above. INT/TERM sent to mpirun: Open MPI's
+    mpirun aborts the job itself (TERM to every rank, SIGKILL 1 s later) and exits 1 whatever
+    the ranks do; what t2 guarantees there is below.
+  * Slurm's TERM at a cancel, a preemption or the time limit reaches mpirun and every rank at
+    once; with the sbatch script's OMPI_MCA_odls_base_sigkill_timeout the coordinator (TERMed
+    twice: by Slurm and by mpirun) cancels the running jobs and flushes the store before mpirun's
+    SIGKILL; mpirun still exits 1.
 In every case: no process of any job survives t2 (the guard kills the job's whole group), the
 store resumes to a finished sweep with every job done, and a resumed job never runs beside an
 earlier attempt (tested with the guard killed too, so a helper survives the first attempt). Waits on observable state (marker files, output lines), never on sleeps."""
@@ -81,9 +87,14 @@ def wait_until(what, pred, timeout=60):
 class Sweep:
     """t2 run in the background, its output collected line by line."""
 
-    def __init__(self, cfg, mpi):
-        cmd = ([*MPIRUN, "-np", "3"] if mpi else []) + [T2, "run", cfg, "-q"]
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def __init__(self, cfg, where="alone", env=None):
+        if where == "t2-mpirun":
+            cmd = [T2, "mpirun", *MPIRUN[1:], "-np", "3", "--", cfg, "-q"]
+        else:
+            cmd = ([*MPIRUN, "-np", "3"] if where == "mpirun" else []) + [T2, "run", cfg, "-q"]
+        # A session of its own: a process-group INT is then what a terminal's Ctrl-C sends.
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  start_new_session=True, env=env)
         self.lines = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -95,9 +106,12 @@ class Sweep:
     def saw(self, text):
         return any(text in line for line in self.lines)
 
-    def signal(self, sig):
+    def signal(self, sig, group=False):
         try:
-            os.kill(self.p.pid, sig)
+            if group:
+                os.killpg(self.p.pid, sig)
+            else:
+                os.kill(self.p.pid, sig)
         except ProcessLookupError:
             pass
 
@@ -144,20 +158,21 @@ def one_case(where, sig, times):
     gate = os.path.join(d, "gate")
     os.makedirs(gate)
     store = os.path.join(d, "stop.h5")
-    mpi = where == "mpirun"
-    workers = 2 if mpi else 1
+    workers = 1 if where == "alone" else 2
     cfg = config(d, store, gate, runs=2)
-    s = Sweep(cfg, mpi)
+    s = Sweep(cfg, where)
     wait_until(f"{case}: {workers} job(s) running", lambda: len(started(gate)) >= workers or s.p.poll() is not None)
     check(s.p.poll() is None, f"{case}: t2 ended early:\n" + "".join(s.lines))
-    s.signal(sig)
-    graceful = not mpi or sig == signal.SIGUSR1
+    # Ctrl-C at a terminal: INT to the whole foreground process group.
+    ctrl_c = where == "t2-mpirun" and sig == signal.SIGINT
+    s.signal(sig, group=ctrl_c)
+    graceful = where != "mpirun" or sig == signal.SIGUSR1
     if graceful:
         wait_until(f"{case}: the stopping line", lambda: s.saw("stopping: no new jobs"))
         if times == 1:
             open(os.path.join(gate, "release"), "w").close()  # the running jobs may finish
         else:
-            s.signal(sig)
+            s.signal(sig, group=ctrl_c)
             wait_until(f"{case}: the cancel line", lambda: s.saw("cancelling"))
         rc = s.wait()
         check(rc == 3, f"{case}: exit {rc}, expected 3:\n" + "".join(s.lines))
@@ -174,7 +189,7 @@ def one_case(where, sig, times):
             s.signal(sig)
         rc = s.wait()
         # Open MPI 4.1's mpirun handles INT/TERM itself: it aborts the job and exits 1 whatever
-        # the ranks return (README "Using it"). Under mpirun, stop a sweep with USR1.
+        # the ranks return (README "Using it"). Hence `t2 mpirun`, tested above.
         check(rc == 1, f"{case}: exit {rc}, expected Open MPI's 1:\n" + "".join(s.lines))
     no_survivors(gate, case)
     resume_to_the_end(cfg, store, gate, case)
@@ -189,7 +204,7 @@ def sigkill_alone():
     os.makedirs(gate)
     store = os.path.join(d, "stop.h5")
     cfg = config(d, store, gate, runs=1)
-    s = Sweep(cfg, False)
+    s = Sweep(cfg)
     wait_until(f"{case}: the job running", lambda: len(started(gate)) >= 1)
     s.signal(signal.SIGKILL)
     s.wait()
@@ -225,7 +240,7 @@ def survivor_of_a_dead_guard():
     os.makedirs(gate)
     store = os.path.join(d, "stop.h5")
     cfg = config(d, store, gate, runs=1)
-    s = Sweep(cfg, False)
+    s = Sweep(cfg)
     wait_until(f"{case}: the job running", lambda: len(started(gate)) >= 1)
     t2_exe = os.path.realpath(T2).encode()
     guards = [c for c in children(s.p.pid)
@@ -241,7 +256,7 @@ def survivor_of_a_dead_guard():
     check(left, f"{case}: no helper survived, so this case tests nothing")
     first = set(started(gate))
     open(os.path.join(gate, "release"), "w").close()
-    r = Sweep(cfg, False)
+    r = Sweep(cfg)
     wait_until(f"{case}: the resumed attempt started", lambda: set(started(gate)) - first or r.p.poll() is not None)
     alive = [p for p in left if p in job_processes(gate)]
     check(not alive, f"{case}: the resumed attempt started beside survivors {alive} of the first")
@@ -253,7 +268,7 @@ def survivor_of_a_dead_guard():
 
 def main():
     only = os.environ.get("T2_STOP_CASES", "")
-    for where in ("alone", "mpirun"):
+    for where in ("alone", "t2-mpirun", "mpirun"):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             for times in (1, 2):
                 name = f"{where}-{signal.Signals(sig).name}-{times}"
