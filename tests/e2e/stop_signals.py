@@ -231,6 +231,59 @@ def children(pid):
     return out
 
 
+def t2_children(pid):
+    t2_exe = os.path.realpath(T2).encode()
+    out = []
+    for c in children(pid):
+        try:
+            if open(f"/proc/{c}/cmdline", "rb").read().split(b"\0")[0] in (T2.encode(), t2_exe):
+                out.append(c)
+        except OSError:
+            pass
+    return out
+
+
+def slurm_term():
+    """What Slurm does at scancel, preemption or the time limit in the batch step: TERM to every
+    process at once (mpirun, each rank and the jobs; SIGKILL KillWait later), with the sbatch
+    script's OMPI_MCA_odls_base_sigkill_timeout so that mpirun's own SIGKILL of the ranks waits."""
+    case = "mpirun Slurm-style TERM to every process"
+    d = tmpdir("stop")
+    gate = os.path.join(d, "gate")
+    os.makedirs(gate)
+    store = os.path.join(d, "stop.h5")
+    cfg = config(d, store, gate, runs=2)
+    s = Sweep(cfg, "mpirun", env={**os.environ, "OMPI_MCA_odls_base_sigkill_timeout": "5"})
+    wait_until(f"{case}: 2 jobs running", lambda: len(started(gate)) >= 2 or s.p.poll() is not None)
+    ranks = t2_children(s.p.pid)
+    check(len(ranks) == 3, f"{case}: expected 3 ranks under mpirun, found {ranks}")
+    jobs = [int(f.split("-", 1)[1]) for f in started(gate)]
+    for pid in [s.p.pid, *ranks, *jobs]:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    rc = s.wait()
+    out = "".join(s.lines)
+    check(rc == 1, f"{case}: exit {rc}, expected Open MPI's 1:\n" + out)
+    # Rank 0 got Slurm's TERM and mpirun's (one or two requests: pending signals coalesce) and
+    # left in order; the jobs' own TERM (from Slurm) cut them short, which is not an attempt.
+    check(s.saw("stopped by SIGTERM"), f"{case}: the coordinator did not stop in order:\n" + out)
+    check(s.saw("cut short by the stop") or s.saw("cancelling"), f"{case}: the jobs' ends are not logged:\n" + out)
+    st = status(store)
+    check(st["train"]["done"] == 0 and st["train"]["running"] == 0,
+          f"{case}: the cancelled jobs are not pending: {st['train']}")
+    check(st["lost_attempts"] == 0, f"{case}: a cancel counted as lost")
+    check(t2("validate", store, check_rc=None).returncode == 0, f"{case}: the store does not validate")
+    no_survivors(gate, case)
+    st = resume_to_the_end(cfg, store, gate, case)
+    classes = sorted({f["class"] for f in st["failures"]})
+    check(classes == ["cancelled"] and len(st["failures"]) == 2,
+          f"{case}: the stopped attempts are not both recorded as cancelled (not counted): {st['failures']}")
+    shutil.rmtree(d, ignore_errors=True)  # kept when a check fails, for a look
+    print(f"ok: {case}: exit {rc}, the store flushed by the coordinator, no job process left, resumed", flush=True)
+
+
 def survivor_of_a_dead_guard():
     """t2 and its guard both SIGKILLed (as a kill of a whole process tree would): the job's
     helper survives; the resumed attempt must kill it before it starts, never run beside it."""
@@ -274,6 +327,8 @@ def main():
                 name = f"{where}-{signal.Signals(sig).name}-{times}"
                 if not only or name in only.split(","):
                     one_case(where, sig, times)
+    if not only or "slurm-TERM" in only.split(","):
+        slurm_term()
     if not only or "alone-SIGKILL" in only.split(","):
         sigkill_alone()
     if not only or "alone-SIGKILL-guard" in only.split(","):
