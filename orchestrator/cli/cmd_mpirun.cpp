@@ -87,9 +87,10 @@ int mpirun_command(const std::vector<std::string>& args) {
 
   // The stop signals and SIGCHLD are blocked from before the fork and taken with sigwaitinfo, so
   // none is lost between the fork and the loop; the child unblocks them before exec.
-  // A signal whose disposition is SIG_IGN is discarded, never pending, and a shell starts a
-  // background command with INT ignored: so the default disposition first (never acted on, as
-  // the signals stay blocked here; the child gets it too and mpirun installs its own).
+  // A shell starts a background command with INT ignored, and POSIX lets a system discard a
+  // signal whose disposition is SIG_IGN even while it is blocked (Linux keeps blocked ones): so
+  // the default disposition first (never acted on, the signals stay blocked here; mpirun
+  // installs its own).
   sigset_t set, old;
   sigemptyset(&set);
   for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGCHLD}) sigaddset(&set, s);

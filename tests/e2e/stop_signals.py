@@ -3,7 +3,8 @@ process ignoring SIGTERM. The matrix INT/TERM/USR1 x {alone, `t2 mpirun`, plain 
 once/twice, plus a Slurm-style TERM and SIGKILL of a lone t2:
   * alone, and under `t2 mpirun -np 3 -- SWEEP` (the documented way to launch under mpirun; INT
     there goes to its process group, as a terminal's Ctrl-C does): once = graceful (the running
-    job finishes, exit 3); twice = the running jobs are cancelled at once (exit 3).
+    job finishes, exit 3); twice = the running jobs are cancelled at once (exit 3). Also
+    `t2 mpirun` started with INT and TERM ignored, as a script's `… &` starts it.
   * plain mpirun: USR1 is forwarded, so the same as above. INT/TERM sent to mpirun: Open MPI's
     mpirun aborts the job itself (TERM to every rank, SIGKILL 1 s later) and exits 1 whatever
     the ranks do; what t2 guarantees there is below.
@@ -88,8 +89,11 @@ class Sweep:
     """t2 run in the background, its output collected line by line."""
 
     def __init__(self, cfg, where="alone", env=None):
-        if where == "t2-mpirun":
+        if where.startswith("t2-mpirun"):
             cmd = [T2, "mpirun", *MPIRUN[1:], "-np", "3", "--", cfg, "-q"]
+            if where == "t2-mpirun-bg":
+                # As a script's `t2 mpirun … &` starts it: INT and TERM ignored (SIG_IGN survives exec).
+                cmd = ["sh", "-c", 'trap "" INT TERM; exec "$0" "$@"', *cmd]
         else:
             cmd = ([*MPIRUN, "-np", "3"] if where == "mpirun" else []) + [T2, "run", cfg, "-q"]
         # A session of its own: a process-group INT is then what a terminal's Ctrl-C sends.
@@ -164,7 +168,7 @@ def one_case(where, sig, times):
     wait_until(f"{case}: {workers} job(s) running", lambda: len(started(gate)) >= workers or s.p.poll() is not None)
     check(s.p.poll() is None, f"{case}: t2 ended early:\n" + "".join(s.lines))
     # Ctrl-C at a terminal: INT to the whole foreground process group.
-    ctrl_c = where == "t2-mpirun" and sig == signal.SIGINT
+    ctrl_c = where.startswith("t2-mpirun") and sig == signal.SIGINT
     s.signal(sig, group=ctrl_c)
     graceful = where != "mpirun" or sig == signal.SIGUSR1
     if graceful:
@@ -327,6 +331,8 @@ def main():
                 name = f"{where}-{signal.Signals(sig).name}-{times}"
                 if not only or name in only.split(","):
                     one_case(where, sig, times)
+    if not only or "t2-mpirun-bg-SIGINT-1" in only.split(","):
+        one_case("t2-mpirun-bg", signal.SIGINT, 1)
     if not only or "slurm-TERM" in only.split(","):
         slurm_term()
     if not only or "alone-SIGKILL" in only.split(","):
