@@ -169,7 +169,6 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   } else {
     transport = make_local_transport(*workload);
   }
-  install_shutdown_handlers();
   dispatching = true;
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
@@ -227,12 +226,17 @@ int run_command(const std::vector<std::string>& raw_args) {
                       opts, pos, args, vm);
   if (rc >= 0) return rc;
   MpiSession mpi(launched_by_mpi());
+  // Right after MPI_Init, so a stop asked for while the config and store load is kept (rank 0's
+  // coordinator then stops at once, exit 3) rather than killing a rank by the default action.
+  if (mpi.rank == 0)
+    install_shutdown_handlers();
+  else
+    worker_ignores_shutdown_signals();
   SweepConfig config;
   std::unique_ptr<Workload> workload;
   std::string error;
   try {
     config = load_sweep_config(vm["sweep"].as<std::string>());
-    if (mpi.rank != 0) ignore_usr1();
     // A rank builds its workload once, where jobs run: every worker rank, or the one process of
     // a run without MPI. Before the store is touched, so data the backend cannot use (builtin:
     // an unreadable token file) is a startup error that changes nothing.

@@ -12,7 +12,7 @@
 
 namespace t2 {
 extern const Command kRunCommand, kStatusCommand, kExportCommand, kValidateCommand, kFitCommand, kPlanCommand,
-    kImportCommand, kReportCommand, kSlurmCommand, kPredictCommand;
+    kImportCommand, kReportCommand, kSlurmCommand, kPredictCommand, kMpirunCommand;
 }
 
 namespace {
@@ -21,7 +21,7 @@ const std::vector<const t2::Command*>& commands() {
   static const std::vector<const t2::Command*> all = {
       &t2::kRunCommand, &t2::kStatusCommand, &t2::kExportCommand, &t2::kValidateCommand,
       &t2::kFitCommand, &t2::kPlanCommand,   &t2::kPredictCommand, &t2::kImportCommand, &t2::kReportCommand,
-      &t2::kSlurmCommand};
+      &t2::kSlurmCommand, &t2::kMpirunCommand};
   return all;
 }
 

@@ -269,6 +269,19 @@ void Coordinator::handle(const WorkerEvent& ev) {
     if (!stopping_) queue_.retry(contents(), {r.kind, r.index});
     return;
   }
+  // A job killed by a signal while a stop was asked for was cut short by that stop: Slurm's TERM
+  // (scancel, preemption, the time limit) reaches every process of the job, the jobs' too, at the
+  // same moment as the coordinator. Recorded as cancelled (the attempt is not counted; it reruns
+  // on resume), like a job cancelled by the coordinator itself; not requeued, as the stop begins
+  // at the loop's next turn if it has not yet.
+  if (r.failure == FailureClass::signal && (stopping_ || shutdown_requests() > 0)) {
+    store_.job_failed(r.kind, r.index, FailureClass::cancelled, r.reason + " during the stop (not counted)", meta,
+                      false);
+    log_ << fmt::format("[t2] {} {} attempt {} cut short by the stop: {} (not counted)\n", to_string(r.kind), r.index,
+                        attempts, r.reason)
+         << std::flush;
+    return;
+  }
   std::uint32_t charged = r.kind == JobKind::train ? contents().runs[r.index].budget.charged
                                                    : contents().evals[r.index].budget.charged;
   // A result that broke the contract comes back the same from the same inputs: retrying it

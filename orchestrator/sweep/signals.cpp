@@ -17,7 +17,7 @@ void on_signal(int sig) {
   if (g_signal == 0) g_signal = sig;
   if (g_requests < 1000) g_requests = g_requests + 1;
 }
-void on_usr1_worker(int) {}
+void on_worker_signal(int) {}
 }  // namespace
 
 void install_shutdown_handlers() {
@@ -44,13 +44,13 @@ const char* signal_name(int sig) {
   }
 }
 
-void ignore_usr1() {
-  // A handler, not SIG_IGN: handlers are reset by exec, so exec-backend children see USR1 normally.
+void worker_ignores_shutdown_signals() {
+  // A handler, not SIG_IGN: handlers are reset by exec, so exec-backend children see them normally.
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_usr1_worker;
+  sa.sa_handler = on_worker_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGUSR1, &sa, nullptr);
+  for (int s : {SIGUSR1, SIGTERM, SIGINT}) sigaction(s, &sa, nullptr);
 }
 
 }  // namespace t2

@@ -15,7 +15,11 @@ int shutdown_requests();
 // Forgets shutdown requests (tests that run several sweeps in one process).
 void clear_shutdown_signal();
 const char* signal_name(int sig);
-// Workers ignore USR1 (mpirun forwards it to every rank; only rank 0 decides what it means).
-void ignore_usr1();
+// Worker ranks ignore USR1, TERM and INT: only rank 0 decides what a stop means, and stops the
+// workers' jobs through the coordinator (cancel messages). mpirun forwards USR1 to every rank,
+// and Slurm's TERM (scancel, preemption, the time limit) reaches every process of the job at
+// once; a worker that died of it would lose its running job before rank 0 could cancel it and
+// record that. Handlers, not SIG_IGN, so exec-backend jobs (reset by exec) see them normally.
+void worker_ignores_shutdown_signals();
 
 }  // namespace t2

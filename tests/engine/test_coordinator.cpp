@@ -253,6 +253,27 @@ backend = "synthetic"
   CHECK(done == t.sent.size());  // every answer that came back is in the store
 }
 
+TEST_CASE("a job killed by a signal during a stop was cut short by it: cancelled, not counted") {
+  // Slurm's TERM reaches the jobs' processes at the same moment as the coordinator.
+  Fixture f;
+  ScriptedTransport t(2, f.workload);
+  for (JobIndex i = 0; i < 4; ++i) t.fail[{JobKind::train, i}] = {FailureClass::signal};
+  t.raise_usr1_at = 1;  // the stop is asked for as the first job is sent
+  install_shutdown_handlers();
+  auto out = f.run(t);
+  clear_shutdown_signal();
+  std::signal(SIGUSR1, SIG_DFL);
+  CHECK(out.end == SweepOutcome::End::interrupted);
+  REQUIRE(!t.sent.empty());
+  auto c = read_store(f.store);
+  for (auto& ref : t.sent) {
+    REQUIRE(ref.kind == JobKind::train);
+    auto& r = c.runs[ref.index];
+    CHECK(r.state == JobState::pending);  // reruns on resume
+    CHECK(r.budget.charged == 0);         // not counted against max_attempts
+  }
+}
+
 TEST_CASE("resume fails the evals of a run that failed for good when the kill came between the records") {
   Fixture f;
   {

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# sweep_requeue_test.sh T2 usr1|kill — a real sweep under the suite's local Slurm, through the
+# sweep_requeue_test.sh T2 usr1|term|kill — a real sweep under the suite's local Slurm, through the
 # script `t2 slurm` generates (1 coordinator + 4 workers, --overcommit on a small machine):
 #  usr1: USR1 mid-run (`scancel --signal=USR1 --batch`): t2 stops gracefully and exits 3, the
 #     script requeues the job, Slurm restarts it, t2 resumes; the job completes on its second
 #     start with every result present exactly once.
+#  term: a plain `scancel JOB` mid-run (Slurm TERMs every process of the job, SIGKILL KillWait
+#     later): t2's coordinator stops in order and flushes the store (`t2 status`: last stop
+#     "stopped by SIGTERM", nothing running) before mpirun's SIGKILL (the script's
+#     odls_base_sigkill_timeout); mpirun exits 1 (Open MPI) and the script says so; the
+#     same script submitted again completes with every result once, nothing done before lost.
 #  kill: SIGKILL of the whole job mid-run (batch shell, mpirun, every rank), then the same script
 #     submitted again as a new allocation: no result that was done before the kill is lost or
 #     changed, and the sweep completes with every result once.
@@ -78,6 +83,38 @@ step "job $job completed"
 $py "$here/check_results.py" $RUNS $EVALS usr1-csv || fail "results after USR1 + requeue"
 
 echo "ok: USR1 -> exit 3 -> requeue -> resume: the job completed on its second start, every result once"
+fi
+
+if [ "$scenario" = term ]; then
+# ---- Slurm's own TERM to every process (scancel), then a new allocation
+write_sweep term
+diag_files="$work/term.out"
+# 2 x odls_base_sigkill_timeout below the local cluster's KillWait=10 (see the script's comment)
+export OMPI_MCA_odls_base_sigkill_timeout=4
+job=$(submit term)
+[ -n "$job" ] || fail "no job id"
+wait_for 60 "3 training results before the cancel" at_least_done term 3
+step "job $job: $(train_done term) runs done; scancel (TERM to every process)"
+scancel "$job" || fail "scancel failed"
+wait_for 60 "job $job to end" bash -c "! squeue -h -j $job 2>/dev/null | grep -q ."
+wait_for 30 "every t2 process of the cancelled job to exit" bash -c "! pgrep -f '$work/[t]erm.toml' >/dev/null"
+stop=$("$t2" status term.h5 --json | $py -c 'import json,sys; d=json.load(sys.stdin); print(d["last_stop"], d["train"]["running"], d["eval"]["running"])')
+case "$stop" in
+  "stopped by SIGTERM; "*" 0 0") ;;
+  *) fail "t2's coordinator did not stop in order after Slurm's TERM (last stop, running train, eval: $stop)" ;;
+esac
+grep -q "mpirun exited with status 1 after SIGTERM" term.out || fail "the script did not explain mpirun's exit 1"
+"$t2" validate term.h5 >/dev/null || fail "the store does not validate after Slurm's TERM"
+unset OMPI_MCA_odls_base_sigkill_timeout
+"$t2" export term.h5 --csv term-before >/dev/null || fail "t2 export of the cancelled store failed"
+before=$(($(wc -l <term-before/runs.csv) - 1))
+[ "$before" -ge 3 ] || fail "only $before results survived the cancel"
+job=$(submit term)
+step "resubmitted as job $job"
+wait_for 150 "the resubmitted job $job to complete" job_state_is "$job" COMPLETED
+"$t2" export term.h5 --csv term-after >/dev/null || fail "t2 export failed"
+$py "$here/check_results.py" $RUNS $EVALS term-after term-before || fail "results after scancel + new allocation"
+echo "ok: scancel (TERM) after $before runs -> t2 stopped in order, store flushed; new allocation completed, nothing lost"
 fi
 
 if [ "$scenario" = kill ]; then
