@@ -6,6 +6,9 @@
 // truth's N* is the truth row (orchestrator/truth). Prints per seed the FLOPs until N* stays
 // within 10% of the truth, medians, grid/adaptive, and the adaptive FLOPs as a fraction of the
 // full static grid (what the paper ran). Usage: bench_design_v2 [SEEDS=10] [FIRST=101] [MAX_BATCHES=40]
+// Environment: BENCH_STRATEGIES=adaptive (a comma list) runs only those strategies (the others'
+// medians print as "not run"); BENCH_TRACE=1 prints every batch: FLOPs so far, the fit's N* and
+// its error, the fit's time, and for adaptive the design's own N* interval and the chosen (N, D/N).
 // Seeds 101.. were never used to choose the truth's defaults or the examples (those used 42, 1..5).
 #include <algorithm>
 #include <chrono>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
@@ -80,11 +84,28 @@ Outcome run(const std::string& strategy, std::uint64_t seed, double truth, std::
   SyntheticWorkload workload(synthetic_truth_of(c.workload));
   std::vector<std::pair<double, double>> trace;  // (FLOPs spent, relative error after the batch)
   SimulationResult sim = simulate_sweep(c, *design, workload, max_batches, [&](const StoreContents& s, double flops) {
+    auto t0 = std::chrono::steady_clock::now();
     double est = estimated_n_star(c, s);
+    double fit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     trace.push_back({flops, est > 0 ? std::fabs(est / truth - 1) : 1e9});
-    if (std::getenv("BENCH_TRACE"))
-      std::printf("  %s batch %zu: FLOPs %.3g, N* %.4g (err %+.3f)\n", strategy.c_str(), trace.size() - 1, flops, est,
-                  est / truth - 1);
+    if (std::getenv("BENCH_TRACE")) {
+      std::printf("  %s batch %zu: FLOPs %.3g, N* %.4g (err %+.3f) [two_stage fit %.2f s]\n", strategy.c_str(),
+                  trace.size() - 1, flops, est, est / truth - 1, fit_s);
+      // The design's own view of the batch just planned (adaptive: its N* interval and chosen points).
+      if (!s.documents.empty() && strategy == "adaptive") {
+        nlohmann::json d = nlohmann::json::parse(s.documents.back().json);
+        if (d.contains("optimum")) {
+          const auto& o = d["optimum"];
+          std::printf("    design: N* %.4g median %.4g [%.4g, %.4g] width %.3f\n", o["n_star"].get<double>(),
+                      o["n_median"].get<double>(), o["n_lo"].get<double>(), o["n_hi"].get<double>(),
+                      o["rel_width"].get<double>());
+        }
+        std::printf("    chosen (N, D/N):");
+        for (const auto& c : d.value("chosen", nlohmann::json::array()))
+          std::printf(" (%.3g, %.0f)", c["n"].get<double>(), c["d"].get<double>() / c["n"].get<double>());
+        std::printf("\n");
+      }
+    }
     return true;
   });
   double needed = std::numeric_limits<double>::infinity();
@@ -122,6 +143,11 @@ int main(int argc, char** argv) {
     Allocation none;
     double truth = truth_beside_plan(c, c.eval.tasks.front(), target_of(c), PlanBounds{}, none)->optimum.n;
     for (int k = 0; k < 3; ++k) {
+      // BENCH_STRATEGIES=adaptive (a comma list) runs only those strategies.
+      if (const char* only = std::getenv("BENCH_STRATEGIES"); only && std::string(only).find(names[k]) == std::string::npos) {
+        needed[k].push_back(std::numeric_limits<double>::infinity());
+        continue;
+      }
       Outcome o = run(names[k], std::uint64_t(s), truth, max_batches);
       needed[k].push_back(o.flops_needed);
       std::printf("%-5d %-9s %11.4g %12.4g %12.4g %10.4f %8u  %s\n", s, names[k], truth, o.flops_needed, o.flops_total,
@@ -131,13 +157,19 @@ int main(int argc, char** argv) {
   }
   std::printf("\nmedian sweep FLOPs until N* stays within 10%% of the truth (inf = never), seeds %d..%d:\n", first,
               first + seeds - 1);
-  for (int k = 0; k < 3; ++k) std::printf("  %-9s %12.4g\n", names[k], median(needed[k]));
+  const char* only = std::getenv("BENCH_STRATEGIES");
+  auto ran = [&](int k) { return !only || std::string(only).find(names[k]) != std::string::npos; };
+  for (int k = 0; k < 3; ++k)
+    if (ran(k)) std::printf("  %-9s %12.4g\n", names[k], median(needed[k]));
+    else std::printf("  %-9s %12s\n", names[k], "not run");
   // A strategy whose median never got within 10% has no ratio: say so rather than print inf or 0.
   auto ratio = [](double a, double b) {
     return std::isinf(a) || std::isinf(b) ? std::string("n/a (a median never within 10%)") : fmt::format("{:.3g}", a / b);
   };
-  std::printf("ratio grid/adaptive          = %s   (target >= 5)\n", ratio(median(needed[0]), median(needed[2])).c_str());
-  std::printf("ratio random/adaptive        = %s\n", ratio(median(needed[1]), median(needed[2])).c_str());
-  std::printf("adaptive / full static grid  = %s   (target <= 1/20 = 0.05)\n", ratio(median(needed[2]), full_grid).c_str());
+  auto of = [&](int a, int b) { return ran(a) && ran(b) ? ratio(median(needed[a]), median(needed[b])) : std::string("not run"); };
+  std::printf("ratio grid/adaptive          = %s   (target >= 5)\n", of(0, 2).c_str());
+  std::printf("ratio random/adaptive        = %s\n", of(1, 2).c_str());
+  std::printf("adaptive / full static grid  = %s   (target <= 1/20 = 0.05)\n",
+              ran(2) ? ratio(median(needed[2]), full_grid).c_str() : "not run");
   return 0;
 }

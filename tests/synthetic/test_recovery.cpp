@@ -126,11 +126,12 @@ TEST_CASE("the fitted plan recovers the v2 truth's N* within 15% on the paper-li
   CHECK(ok_loss >= 4);
 }
 
-// Hidden ([.]): on this branch the adaptive design still plans with its own moment-matched Beta
-// refit (orchestrator/design/refit.cpp), whose N* on the v2 truth settles near 2e7 against the
+// Hidden ([.]): the adaptive design plans through orchestrator/laws (theta by `moments`,
+// orchestrator/design/refit.cpp), whose N* on the v2 truth settles near 1-2e7 against the
 // truth's 4.9e7 and whose interval never reaches the tolerance (measured: 309 batches, 2.1e20
-// FLOPs, width 0.25, then stopped by hand). Run with `test_synthetic_recovery "[adaptive]"`; the
-// lead enables it once the design plans through orchestrator/laws (issue 10, item 5).
+// FLOPs, width 0.25, then stopped by hand); its acquisition trains at ~1/600 of the target
+// budget. Diagnosis and the variants tried: bench/design/README.md, "Why the adaptive design
+// does not stop on the v2 truth". Run with `test_synthetic_recovery "[adaptive]"` (issue 10, item 5).
 TEST_CASE("the adaptive example stops by tolerance, well before its cap, with N* within 10% of the truth",
           "[.][adaptive]") {
   SweepConfig c = example_with_seed("adaptive.toml", 42);
