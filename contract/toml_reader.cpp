@@ -11,7 +11,9 @@
 namespace t2 {
 
 ConfigError::ConfigError(std::string f, int l, std::string k, std::string v, std::string p)
-    : std::runtime_error(fmt::format("{}{}: {}{}{}", f, l > 0 ? fmt::format(":{}", l) : "", k,
+    // The key as the user wrote it can be anything (a 3 KB unknown key, a quoted key holding a
+    // newline: found by the fuzz stage); the message shows it cut and on one line, e.key keeps it.
+    : std::runtime_error(fmt::format("{}{}: {}{}{}", f, l > 0 ? fmt::format(":{}", l) : "", limits::one_line(k),
                                      v.empty() ? "" : " = " + v, k.empty() && v.empty() ? p : ": " + p)),
       file(std::move(f)), key(std::move(k)), value(std::move(v)), problem(std::move(p)), line(l) {}
 

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # run-tests.sh — README command 2 (and what .ci/run calls): install the Debian packages, build,
-# and run the whole test suite (unit tests, MPI end-to-end, crash-resume, local Slurm).
+# run the whole test suite (unit tests, MPI end-to-end, crash-resume, local Slurm), then the fuzz
+# stage (tests/fuzz/run.sh: ASan/UBSan harnesses in build-asan/; T2_FUZZ=0 skips it). Either one
+# failing fails the script; the fuzz stage runs even when a test failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_mpi_yield_when_idle=1
-cd build
-ctest --output-on-failure --timeout 600 "$@"
+rc=0
+(cd build && ctest --output-on-failure --timeout 600 "$@") || rc=$?
+if [ "${T2_FUZZ:-1}" != 0 ]; then
+  bash tests/fuzz/run.sh || rc=1
+fi
+exit $rc

@@ -184,3 +184,55 @@ TEST_CASE("t2-builtin train and eval write the JSON job-result contract") {
   std::getline(std::ifstream(dir / "err.txt"), line);
   CHECK(line == "t2-builtin: --n ten: not a number");
 }
+
+namespace {
+const char* kPrecious = "bytes that must survive\n";
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("a link planted at the checkpoint or its temp file is refused, its target untouched") {
+  // Issue 12 item 13: a run folder is shared (STORE.d/run-NNNNNN); the trainer's own files are
+  // created O_EXCL | O_NOFOLLOW, so a planted link is never written through or read.
+  auto w = workload(kSmall);
+  CancelFlag cancel{false};
+  for (const char* name : {"model.ckpt.tmp", "model.ckpt"}) {
+    DYNAMIC_SECTION("link at " << name) {
+      fs::path dir = fresh_dir(std::string("planted-") + name);
+      fs::path target = dir / "target";
+      std::ofstream(target) << kPrecious;
+      fs::create_symlink(target, dir / name);
+      TrainSpec spec{0, 2e4, 2000, 5, 0, dir.string()};
+      CHECK_THROWS_WITH(w->train(spec, cancel),
+                        Catch::Contains((dir / name).string() + " is a symbolic link; refusing to follow it"));
+      CHECK(slurp(target) == kPrecious);
+      CHECK(fs::is_symlink(dir / name));
+    }
+  }
+  SECTION("a stale regular temp file (a job killed before its rename) is replaced") {
+    fs::path dir = fresh_dir("stale-tmp");
+    std::ofstream(dir / "model.ckpt.tmp") << "half a checkpoint";
+    TrainResult r = w->train(TrainSpec{0, 2e4, 2000, 5, 0, dir.string()}, cancel);
+    CHECK(builtin::read_checkpoint(r.checkpoint).final_loss > 0);
+    CHECK_FALSE(fs::exists(dir / "model.ckpt.tmp"));
+  }
+}
+
+TEST_CASE("t2-builtin refuses a link planted at its result's temp file") {
+  fs::path dir = fresh_dir("cli-planted");
+  std::ofstream(dir / "settings.toml") << kSmall;
+  fs::path target = dir / "target";
+  std::ofstream(target) << kPrecious;
+  fs::create_symlink(target, dir / "train.json.tmp");
+  std::string cmd = std::string(T2_BUILTIN_EXE) + " train --n 20000 --d 2000 --seed 1 --run-dir " +
+                    (dir / "run").string() + " --out " + (dir / "train.json").string() + " --settings " +
+                    (dir / "settings.toml").string() + " 2> " + (dir / "err.txt").string();
+  int status = std::system(cmd.c_str());
+  CHECK(WEXITSTATUS(status) != 0);
+  CHECK_THAT(slurp(dir / "err.txt"), Catch::Contains((dir / "train.json.tmp").string() +
+                                                     " is a symbolic link; refusing to follow it"));
+  CHECK(slurp(target) == kPrecious);
+  CHECK_FALSE(fs::exists(dir / "train.json"));
+}

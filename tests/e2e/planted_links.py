@@ -2,8 +2,9 @@
 followed (issue 12 item 13): at STORE.lock, STORE.journal, STORE.rebuild, the .h5 itself (on
 resume), STORE.journal.new (on create) and STORE.d/run-NNNNNN (an exec job's folder). Each is
 refused with a message naming the path, a non-zero exit, the link's target untouched and the
-store as it was. A stale regular STORE.journal.new is replaced. Also item 14: `t2 validate`
-and `t2 run` warn about an exec template that hands placeholders to `sh -c`."""
+store as it was. A stale regular STORE.journal.new is replaced. `t2 export`'s output and its temp
+file likewise. Also item 14: `t2 validate` and `t2 run` warn about an exec template that hands
+placeholders to `sh -c`."""
 import hashlib
 import os
 import shutil
@@ -92,6 +93,30 @@ t2("validate", store)
 check(status(store)["train"]["done"] == runs_before, "a refused command lost stored runs")
 t2("run", cfg, "--quiet")  # with the links gone the store resumes as before
 check(digest(store) == before or status(store)["train"]["done"] == runs_before, "the resume lost runs")
+
+# --- t2 export: a link at the output file or at its temp file (OUT.tmp, created O_EXCL|O_NOFOLLOW)
+# is refused, naming it; the target is untouched, no output appears. A stale regular OUT.tmp (a
+# killed export) is replaced and the export completes.
+out = os.path.join(work, "export.h5")
+csv_dir = os.path.join(work, "export-csv")
+os.makedirs(csv_dir, exist_ok=True)
+for args, link in [(["--out", out], out + ".tmp"), (["--out", out], out),
+                   (["--csv", csv_dir], os.path.join(csv_dir, "runs.csv.tmp")),
+                   (["--csv", csv_dir], os.path.join(csv_dir, "evals.csv"))]:
+    what = os.path.basename(link)
+    target = target_file("export-" + what)
+    os.symlink(target, link)
+    expect_refusal(["export", store, *args], link, what)
+    check_target(target, what)
+    check(os.path.islink(link), f"the link at {what} was replaced")
+    check(not os.path.exists(out) or os.path.islink(out), f"a refused export (link at {what}) left {out}")
+    os.remove(link)
+with open(out + ".tmp", "wb") as f:
+    f.write(b"half an export")
+t2("export", store, "--out", out)
+check(not os.path.exists(out + ".tmp"), "the stale export temp file was left behind")
+with open(out, "rb") as f:
+    check(f.read(8) == b"\x89HDF\r\n\x1a\n", "the export over a stale temp file is not an HDF5 file")
 
 # --- Create: a link at STORE.journal.new is refused, nothing is created.
 fresh = os.path.join(work, "fresh.h5")

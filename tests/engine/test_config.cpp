@@ -249,6 +249,17 @@ TEST_CASE("integers, durations and strings are range-checked before conversion")
     CHECK(msg.find("max_attempts = \"x\\nyyy") != std::string::npos);
     CHECK(msg.find("…\"") != std::string::npos);
   }
+  SECTION("an echoed key is cut and kept on one line too (fuzz stage, seed 12, mutant 433)") {
+    // An unknown key is echoed as the user wrote it: a 3 KB one made a 3 KB message, and a
+    // quoted key may hold a newline.
+    auto msg = error_of(replace(kGood, "loss_noise = 0.02", std::string(3000, 'k') + " = 1"));
+    CHECK(msg.find("workload.synthetic.kkkk") != std::string::npos);
+    CHECK(msg.find("unknown key") != std::string::npos);
+    CHECK(msg.size() < 400);
+    msg = error_of(replace(kGood, "loss_noise = 0.02", "\"a\\nb\" = 1"));
+    CHECK(msg.find('\n') == std::string::npos);
+    CHECK(msg.find("workload.synthetic.a\\nb") != std::string::npos);
+  }
 }
 
 TEST_CASE("a builtin config's data_file is checked on the machine that runs it and read only where a workload is built") {

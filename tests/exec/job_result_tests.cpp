@@ -271,3 +271,38 @@ TEST_CASE("result files must be regular files within the size limit; a FIFO cann
   REQUIRE(::mkfifo(npy_fifo.c_str(), 0600) == 0);
   CHECK(npy_error(npy_fifo) == npy_fifo + ": the outcomes file is a FIFO, not a regular file");
 }
+
+// Found by the fuzz stage (tests/fuzz, seed 12): each was a crash or an exception other than a
+// bad result before its fix.
+TEST_CASE("fuzz regressions: .npy headers that crashed or escaped the reader are bad results", "[exec][npy][limits]") {
+  TempDir dir;
+  std::string f = dir / "h.npy";
+  // A long shape text: std::regex recursed once per character and overflowed the stack.
+  write_npy(f, "|u1", "(4, 3" + std::string(60000, ' ') + ")", std::string(12, '\1'));
+  NpyMatrix m = read_npy_outcomes(f);
+  CHECK(m.rows == 4);
+  CHECK(m.cols == 3);
+  // Numbers too long for std::stoull / std::stoi threw std::out_of_range, not NpyError.
+  write_npy(f, "|u1", "(99999999999999999999999999999, 3)", std::string(12, '\0'));
+  CHECK(npy_error(f) == f + ": shape too large");
+  write_npy(f, "<i99999999999999", "(4, 3)", std::string(12, '\0'));
+  CHECK(npy_error(f) == f + ": unsupported dtype <i99999999999999");
+  // The header quoted in a message is cut and on one line.
+  write_npy(f, "<f8" + std::string(5000, 'x'), "(4, 3)", std::string(96, '\0'));
+  auto msg = npy_error(f);
+  CHECK_THAT(msg, Catch::Contains("dtype must be bool or an integer type"));
+  CHECK(msg.size() < 400);
+  // A long outcomes_file path (the job's own string) is cut in the message (seed 1, mutant 260).
+  std::string long_path = dir / (std::string(2000, 'p') + ".npy");
+  msg = eval_error(R"({"problems": 2, "samples": 3, "outcomes_file": ")" + long_path + R"("})");
+  CHECK_THAT(msg, Catch::StartsWith("result.json: outcomes_file = ") && Catch::Contains("the outcomes file"));
+  CHECK(msg.size() < 600);
+}
+
+TEST_CASE("fuzz regressions: a problem count past 2^64 is a bad result, not undefined behaviour", "[exec][contract][limits]") {
+  // static_cast<uint64_t>(1.8e19) is undefined (UBSan: outside the range of representable values).
+  CHECK(eval_error(R"({"problems": 18446744073709551616, "samples": 3, "correct": []})") ==
+        "result.json: problems = 1.8446744073709552e+19: must be at most 4294967295");
+  CHECK(eval_error(R"({"problems": 2, "samples": 1e300, "correct": []})") ==
+        "result.json: samples = 1e+300: must be at most 4294967295");
+}

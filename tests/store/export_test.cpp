@@ -2,9 +2,12 @@
 // jobs only, and an atomic write (a failed export leaves no file).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -114,4 +117,44 @@ TEST_CASE("results.csv holds one row per problem with its correct count, in the 
   // N and D as the worker reported them (schemas/columns.md), c the correct samples of 4.
   CHECK(lines[1] == fmt::format("0,{},{},{},arith,0,4,1,{}", r.params, r.tokens_seen, r.final_loss, tiny().evals[0].result.answer_nll[0]));
   CHECK(lines[2].rfind(fmt::format("0,{},{},{},arith,1,4,4,", r.params, r.tokens_seen, r.final_loss), 0) == 0);
+}
+
+TEST_CASE("export refuses a link planted at its output or its temp file; a stale temp is replaced", "[export]") {
+  // Issue 12 item 13: the temp file is created O_EXCL | O_NOFOLLOW, never written through a link.
+  std::string dir = scratch_dir("export_links");
+  std::string target = dir + "/target";
+  auto plant = [&](const std::string& link) {
+    std::ofstream(target) << "precious";
+    std::filesystem::remove(link);
+    REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  };
+  auto refused = [&](const std::function<void()>& f, const std::string& link) {
+    try {
+      f();
+      FAIL("no refusal for the link at " << link);
+    } catch (const StoreError& e) {
+      CHECK_THAT(e.what(), Catch::Contains(link + " is a symbolic link; refusing to follow it"));
+    }
+    std::ifstream in(target);
+    CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "precious");
+    CHECK(std::filesystem::is_symlink(link));
+    std::filesystem::remove(link);
+  };
+  std::string out = dir + "/out.h5";
+  for (const std::string& link : {out + ".tmp", out}) {
+    plant(link);
+    refused([&] { export_hdf5(tiny(), out); }, link);
+    CHECK_FALSE(std::filesystem::exists(out));
+  }
+  std::filesystem::create_directories(dir + "/csv");
+  for (const std::string& name : {"runs.csv.tmp", "results.csv"}) {
+    plant(dir + "/csv/" + name);
+    refused([&] { export_csv(tiny(), dir + "/csv"); }, dir + "/csv/" + name);
+  }
+  std::ofstream(out + ".tmp") << "half an export";
+  export_hdf5(tiny(), out);
+  CHECK_FALSE(std::filesystem::exists(out + ".tmp"));
+  h5::Id f = h5::open_file(out, false);
+  h5::Id k = h5::open_dataset(f, "k");
+  CHECK(h5::length(k) == 3);
 }

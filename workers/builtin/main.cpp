@@ -18,6 +18,7 @@
 #include <string>
 
 #include "workers/builtin/builtin_workload.hpp"
+#include "workers/builtin/new_file.hpp"
 
 namespace {
 
@@ -89,14 +90,10 @@ std::unique_ptr<t2::Workload> make(const std::map<std::string, std::string>& f) 
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(tmp + ": cannot write");
-    out << j.dump() << "\n";
-    if (!out) throw std::runtime_error(tmp + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error(path + ": cannot rename result into place");
+  std::FILE* out = t2::builtin::create_temp_for(path);  // O_EXCL | O_NOFOLLOW .tmp, renamed over path
+  std::string text = j.dump() + "\n";
+  std::fwrite(text.data(), 1, text.size(), out);
+  t2::builtin::commit_temp(out, path);
 }
 
 int run(int argc, char** argv) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "workers/builtin/layers.hpp"
+#include "workers/builtin/new_file.hpp"
 #include "workers/builtin/parallel.hpp"
 #include "contract/seed.hpp"
 
@@ -33,18 +34,20 @@ double learning_rate(double tokens, double total, double warmup, double lr, doub
 namespace {
 const char kMagic[] = "T2BUILTIN1\n";
 
+// Writes to the checkpoint's .tmp (new_file.hpp: created O_EXCL | O_NOFOLLOW, so a link planted
+// in the run directory is refused, never written through); ferror() is checked at commit.
 template <class T>
-void put(std::ofstream& out, const T& v) {
-  out.write(reinterpret_cast<const char*>(&v), sizeof v);
+void put(std::FILE* out, const T& v) {
+  std::fwrite(&v, sizeof v, 1, out);
 }
 template <class T>
 void get(std::ifstream& in, T& v, const std::string& path) {
   in.read(reinterpret_cast<char*>(&v), sizeof v);
   if (!in) throw std::runtime_error(path + ": truncated checkpoint");
 }
-void put_floats(std::ofstream& out, const std::vector<float>& v) {
+void put_floats(std::FILE* out, const std::vector<float>& v) {
   put(out, std::int64_t(v.size()));
-  out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * sizeof(float)));
+  std::fwrite(v.data(), sizeof(float), v.size(), out);
 }
 void get_floats(std::ifstream& in, std::vector<float>& v, const std::string& path, std::int64_t expect = -1) {
   std::int64_t n;
@@ -59,11 +62,9 @@ void get_floats(std::ifstream& in, std::vector<float>& v, const std::string& pat
 }  // namespace
 
 void write_checkpoint(const std::string& path, const Checkpoint& c) {
-  std::string tmp = path + ".tmp";
+  std::FILE* out = create_temp_for(path);
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(tmp + ": cannot write checkpoint");
-    out.write(kMagic, sizeof kMagic - 1);
+    std::fwrite(kMagic, 1, sizeof kMagic - 1, out);
     for (std::int64_t v : {std::int64_t(c.shape.vocab), std::int64_t(c.shape.context), std::int64_t(c.shape.layers),
                            std::int64_t(c.shape.d_model), std::int64_t(c.shape.heads)})
       put(out, v);
@@ -80,10 +81,8 @@ void write_checkpoint(const std::string& path, const Checkpoint& c) {
     put_floats(out, c.params);
     put_floats(out, c.m);
     put_floats(out, c.v);
-    out.flush();
-    if (!out) throw std::runtime_error(tmp + ": write failed");
   }
-  std::filesystem::rename(tmp, path);
+  commit_temp(out, path);
 }
 
 Checkpoint read_checkpoint(const std::string& path, bool with_optimizer) {
@@ -149,6 +148,9 @@ TrainOutcome train_model(const TrainRun& run, const TrainOptions& o, const DataS
   state.v.assign(P, 0.f);
   TrainOutcome out;
 
+  // A link planted at the checkpoint would be read on resume and written through on save.
+  if (!run.checkpoint.empty() && std::filesystem::is_symlink(std::filesystem::symlink_status(run.checkpoint)))
+    throw std::runtime_error(run.checkpoint + " is a symbolic link; refusing to follow it");
   if (!run.checkpoint.empty() && std::filesystem::exists(run.checkpoint)) {
     Checkpoint c = read_checkpoint(run.checkpoint);
     if (c.shape.describe() != shape.describe() || c.seed != run.seed || c.n_tokens != run.n_tokens ||

@@ -132,6 +132,10 @@ class Checker {
       fail(key, v, "must be an integer");
     double d = v->get<double>();
     if (d < 0) fail(key, v, "must be >= 0");
+    // Compared with the job's 32-bit count; a double past 2^64 would not even convert (UB that
+    // the fuzz stage found: "problems": 18446744073709551616).
+    if (d > double(std::numeric_limits<std::uint32_t>::max()))
+      fail(key, v, fmt::format("must be at most {}", std::numeric_limits<std::uint32_t>::max()));
     return static_cast<std::uint64_t>(d);
   }
 

@@ -3,8 +3,8 @@
 // an ASCII Python dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}, then the raw data.
 #include "workers/exec/npy_file.hpp"
 
+#include <cstdint>
 #include <cstring>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -14,7 +14,11 @@
 namespace t2 {
 
 NpyMatrix read_npy_outcomes(const std::string& path) {
-  auto fail = [&](const std::string& problem) -> NpyError { return NpyError(fmt::format("{}: {}", path, problem)); };
+  // The path comes from the job's result (outcomes_file): quoted cut and on one line, like any
+  // value a job wrote (a 2 KB path made a 2 KB message: fuzz stage, seed 1).
+  auto fail = [&](const std::string& problem) -> NpyError {
+    return NpyError(fmt::format("{}: {}", limits::one_line(path), problem));
+  };
   // The whole file, read safely and bounded (a FIFO, device or link is refused); every claim
   // the header makes is then checked against the bytes really there.
   std::string file;
@@ -56,26 +60,58 @@ NpyMatrix read_npy_outcomes(const std::string& path) {
   std::string header = file.substr(pos, header_len);
   pos += header_len;
 
-  std::smatch m;
-  static const std::regex descr_re(R"('descr'\s*:\s*'([<>|=])([biu])(\d+)')");
-  static const std::regex order_re(R"('fortran_order'\s*:\s*(True|False))");
-  static const std::regex shape_re(R"('shape'\s*:\s*\(([^)]*)\))");
-  if (!std::regex_search(header, m, descr_re))
-    throw fail("dtype must be bool or an integer type (uint8 recommended); header: " + header);
-  char order = m[1].str()[0];
-  char kind = m[2].str()[0];
-  int width = std::stoi(m[3].str());
-  if (!(width == 1 || width == 2 || width == 4 || width == 8) || (kind == 'b' && width != 1))
-    throw fail(fmt::format("unsupported dtype {}{}{}", order, kind, width));
+  // The header dict, parsed by hand: three keys, each a fixed shape of value. (std::regex was
+  // used here; libstdc++'s matcher recurses per character, so a 1 MiB header overflowed the
+  // stack, and std::stoi/stoull threw out_of_range on a 30-digit dimension.)
+  auto value_of = [&](const char* key) -> std::size_t {  // offset just past "'key' :", or npos
+    std::string k = std::string("'") + key + "'";
+    auto at = header.find(k);
+    if (at == std::string::npos) return std::string::npos;
+    at += k.size();
+    while (at < header.size() && (header[at] == ' ' || header[at] == '\t')) ++at;
+    if (at >= header.size() || header[at] != ':') return std::string::npos;
+    ++at;
+    while (at < header.size() && (header[at] == ' ' || header[at] == '\t')) ++at;
+    return at;
+  };
+  auto shown = [&] { return limits::one_line(header, limits::kMaxEchoBytes); };
+  // 'descr': '<i8' (byte order, kind, width in bytes)
+  std::size_t at = value_of("descr");
+  if (at == std::string::npos || at + 4 > header.size() || header[at] != '\'' ||
+      std::string("<>|=").find(header[at + 1]) == std::string::npos ||
+      std::string("biu").find(header[at + 2]) == std::string::npos)
+    throw fail("dtype must be bool or an integer type (uint8 recommended); header: " + shown());
+  char order = header[at + 1];
+  char kind = header[at + 2];
+  std::size_t end = header.find('\'', at + 3);
+  std::string width_text = end == std::string::npos ? "" : header.substr(at + 3, end - at - 3);
+  int width = width_text == "1" ? 1 : width_text == "2" ? 2 : width_text == "4" ? 4 : width_text == "8" ? 8 : 0;
+  if (width == 0 || (kind == 'b' && width != 1))
+    throw fail(fmt::format("unsupported dtype {}{}{}", order, kind, limits::one_line(width_text, 20)));
   bool big = order == '>';
-  if (!std::regex_search(header, m, order_re)) throw fail("header has no fortran_order");
-  bool fortran = m[1] == "True";
-  if (!std::regex_search(header, m, shape_re)) throw fail("header has no shape");
+  // 'fortran_order': True | False
+  at = value_of("fortran_order");
+  bool fortran = at != std::string::npos && header.compare(at, 4, "True") == 0;
+  if (at == std::string::npos || (!fortran && header.compare(at, 5, "False") != 0))
+    throw fail("header has no fortran_order");
+  // 'shape': (rows, cols) — whole numbers below 2^63, separated by commas
+  at = value_of("shape");
+  if (at == std::string::npos || header[at] != '(') throw fail("header has no shape");
   std::vector<std::uint64_t> shape;
-  static const std::regex dim_re(R"(\d+)");
-  std::string dims = m[1];
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), dim_re); it != std::sregex_iterator(); ++it)
-    shape.push_back(std::stoull(it->str()));
+  for (++at;;) {
+    while (at < header.size() && (header[at] == ' ' || header[at] == ',')) ++at;
+    if (at >= header.size()) throw fail("header has no shape");
+    if (header[at] == ')') break;
+    std::size_t digits = 0;
+    std::uint64_t v = 0;
+    for (; at < header.size() && header[at] >= '0' && header[at] <= '9'; ++at, ++digits) {
+      if (v > (UINT64_MAX / 4 - 9) / 10) throw fail("shape too large");
+      v = v * 10 + static_cast<std::uint64_t>(header[at] - '0');
+    }
+    if (digits == 0) throw fail("shape must be (problems, samples) of whole numbers; header: " + shown());
+    if (shape.size() == 2) throw fail("shape must be (problems, samples); has more than 2 dimensions");
+    shape.push_back(v);
+  }
   if (shape.size() != 2) throw fail(fmt::format("shape must be (problems, samples); has {} dimensions", shape.size()));
 
   NpyMatrix out;
