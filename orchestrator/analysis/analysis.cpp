@@ -131,15 +131,11 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
   return a;
 }
 
-std::string record_fit(const std::string& path, const std::string& json) {
+std::string record_fit(const std::string& path, const FitDocument& fit) {
   try {
     Store store = Store::open(path);
-    Document doc;
-    doc.kind = "fit";
-    doc.batch = static_cast<std::uint32_t>(store.contents().batches.size());
-    doc.time = static_cast<double>(std::time(nullptr));
-    doc.json = json;
-    store.add_document(doc);
+    store.add_document(fit.to_document(static_cast<std::uint32_t>(store.contents().batches.size()),
+                                       static_cast<double>(std::time(nullptr))));
     store.close();
     return "";
   } catch (const StoreError& e) {

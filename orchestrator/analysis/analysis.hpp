@@ -17,6 +17,7 @@
 #include "orchestrator/laws/planner.hpp"
 #include "orchestrator/laws/selection.hpp"
 #include "orchestrator/laws/warnings.hpp"
+#include "orchestrator/store/documents.hpp"
 #include "orchestrator/truth/truth_row.hpp"
 
 namespace t2 {
@@ -72,6 +73,6 @@ Analysis analyse(const LoadedInputs&, const AnalysisRequest&);
 
 // Records a fit document (kind "fit", schemas/laws.md) in the store at `path`. Returns "" or why
 // it could not (a running sweep holds the lock, ...): the fit itself stands either way.
-std::string record_fit(const std::string& path, const std::string& json);
+std::string record_fit(const std::string& path, const FitDocument& fit);
 
 }  // namespace t2

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "orchestrator/store/documents.hpp"
 #include "orchestrator/store/store.hpp"
 
 namespace t2 {
@@ -343,7 +344,7 @@ LoadedInputs law_inputs_from_store(const StoreContents& s, const std::string& pa
   l.inputs = {"store", path};
   l.data = fit_data_from_store(s, choose_task(tasks_of(s), task, path));
   // The config the store was created with gives [target]; a store made by `t2 import` has none.
-  if (s.config_text.rfind("# created by t2 import", 0) == 0) {
+  if (created_by_import(s, path)) {
     l.config_note = "a store made by t2 import has no sweep config";
   } else if (!s.config_text.empty()) {
     try {

@@ -10,12 +10,12 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/store/columns.hpp"
+#include "orchestrator/store/documents.hpp"
 #include "orchestrator/store/store.hpp"
 
 namespace t2 {
@@ -29,12 +29,9 @@ namespace {
 // place of grid points that then never run. Such a store is refused; one whose design has
 // stopped, or one created by t2 import, is fine.
 void refuse_sweep_still_planning(const StoreContents& c, const std::string& path) {
-  if (c.config_text.rfind("# created by t2 import", 0) == 0) return;
-  for (const Document& d : c.documents) {
-    if (d.kind != "design") continue;
-    auto j = nlohmann::json::parse(d.json, nullptr, false);
-    if (!j.is_discarded() && j.value("stop", false)) return;
-  }
+  if (created_by_import(c, path)) return;
+  for (const Document& d : c.documents)
+    if (d.kind == document_kind::kDesign && DesignDocument::read(d, path).stop) return;
   throw InputError({fmt::format("{}: the store of a sweep that is still planning batches (config {}): imported runs "
                                 "would take the place of points its design has yet to run; finish the sweep first, "
                                 "or import into another store",
@@ -67,39 +64,28 @@ std::string results_file(const std::string& path) {
 
 int import_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  opts.add_options()("help,h", "this help")("csv", po::value<std::string>(), "results CSV (schemas/laws.md), or a `t2 export --csv` directory (its results.csv)")(
+  opts.add_options()("csv", po::value<std::string>(), "results CSV (schemas/laws.md), or a `t2 export --csv` directory (its results.csv)")(
       "store", po::value<std::string>(), "the store to import into (created if it does not exist)");
   po::positional_options_description pos;
   pos.add("csv", 1);
   po::variables_map vm;
-  const char* usage = "usage: t2 import CSV|DIR --store STORE";
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "t2 import: " << e.what() << "\n" << usage << "\n";
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << usage << "\n\nImports (N, D, loss) results and optional per-problem outcomes (task, problem, nll, n, c)\n"
-                          "of runs made elsewhere, or the results.csv of a `t2 export --csv` directory (columns:\n"
-                          "schemas/columns.md). Every bad row is reported as FILE:LINE; nothing is imported\n"
-                          "unless every row is good.\n\n"
-              << opts << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("csv") || !vm.count("store")) {
-    std::cerr << "t2 import: need CSV and --store STORE\n" << usage << "\n";
-    return kExitUsage;
-  }
+  const char* usage = "CSV|DIR --store STORE";
+  int rc = parse_args("import", usage,
+                      "Imports (N, D, loss) results and optional per-problem outcomes (task, problem, nll, n, c)\n"
+                      "of runs made elsewhere, or the results.csv of a `t2 export --csv` directory (columns:\n"
+                      "schemas/columns.md). Every bad row is reported as FILE:LINE; nothing is imported\n"
+                      "unless every row is good.",
+                      opts, pos, args, vm);
+  if (rc >= 0) return rc;
+  if (!vm.count("csv") || !vm.count("store")) return usage_error("import", usage, "need CSV and --store STORE");
   try {
     const std::string csv = results_file(vm["csv"].as<std::string>()), path = vm["store"].as<std::string>();
     CsvTable t = read_results_csv(csv);
     ImportBatch b = import_batch(t);  // all validation happens before the store is touched
     if (b.runs.empty()) throw InputError({fmt::format("{}: no rows to import", csv)});
-    Store store = Store::exists(path) ? Store::open(path)
-                                      : Store::create(path, fmt::format("# created by t2 import {}\n", csv), "");
-    refuse_sweep_still_planning(store.contents(), path);
+    const bool create = !Store::exists(path);
+    Store store = create ? Store::create(path, import_config_text(csv), "") : Store::open(path);
+    if (!create) refuse_sweep_still_planning(store.contents(), path);
     BatchRecord batch = store.plan_batch(b.runs, [&] {
       std::vector<PlannedEval> evals = b.evals;
       for (PlannedEval& e : evals) e.run += static_cast<JobIndex>(store.contents().runs.size());
@@ -117,14 +103,15 @@ int import_command(const std::vector<std::string>& args) {
       store.job_started(JobKind::eval, batch.first_eval + i, meta);
       store.eval_done(batch.first_eval + i, b.eval_results[i], meta);
     }
-    Document doc;
-    doc.kind = "import";
-    doc.batch = batch.index;
-    doc.time = meta.time;
-    doc.json = nlohmann::json{{"file", csv}, {"rows", t.rows.size()}, {"first_run", batch.first_run},
-                              {"runs", b.runs.size()}, {"first_eval", batch.first_eval}, {"evals", b.evals.size()}}
-                   .dump();
-    store.add_document(doc);
+    ImportDocument doc;
+    doc.file = csv;
+    doc.rows = t.rows.size();
+    doc.first_run = batch.first_run;
+    doc.runs = b.runs.size();
+    doc.first_eval = batch.first_eval;
+    doc.evals = b.evals.size();
+    doc.created_store = create;
+    store.add_document(doc.to_document(batch.index, meta.time));
     store.close();
     std::cout << fmt::format("imported {} rows from {}: {} runs (from index {}), {} evals into {}\n", t.rows.size(), csv,
                              b.runs.size(), batch.first_run, b.evals.size(), path);

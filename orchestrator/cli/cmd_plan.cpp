@@ -15,9 +15,6 @@
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
 #include "orchestrator/cli/law_flags.hpp"
-#include "orchestrator/design/design.hpp"
-#include "orchestrator/design/design_space.hpp"
-#include "orchestrator/store/store.hpp"
 
 namespace t2 {
 
@@ -40,9 +37,56 @@ void parse_frontier(const std::string& s, double& from, double& to, int& steps) 
     throw InputError({fmt::format("--frontier {}: need 0 < FROM <= TO and STEPS >= 1", s)});
 }
 
-int plan_command(const std::vector<std::string>& args) {
-  po::options_description opts("options");
-  opts.add_options()("help,h", "this help")("input", po::value<std::string>(), "STORE (.h5) or CSV (.csv)")
+// The deployment of the budget flags: the split form, the end-to-end form, or none (the
+// store's [target]). A budget --frontier sweeps may be left out (0 here).
+std::optional<Deployment> deployment_of(const po::variables_map& vm, bool split, bool e2e) {
+  std::optional<Deployment> dep;
+  if (split) {
+    dep.emplace();
+    dep->train_flops = vm.count("train-budget") ? vm["train-budget"].as<double>() : 0.0;
+    dep->inference_flops = vm["inference-budget"].as<double>();
+  } else if (e2e) {
+    dep.emplace();
+    dep->form = Deployment::Form::end_to_end;
+    dep->total_flops = vm.count("budget") ? vm["budget"].as<double>() : 0.0;
+    dep->queries = vm["queries"].as<double>();
+    dep->tokens_per_sample = vm["tokens-per-sample"].as<double>();
+  }
+  return dep;
+}
+
+BoundsFlags bounds_of(const po::variables_map& vm) {
+  BoundsFlags bf;
+  auto opt = [&](const char* k) { return vm.count(k) ? std::optional<double>(vm[k].as<double>()) : std::nullopt; };
+  bf.k_max = opt("k-max"), bf.n_min = opt("n-min"), bf.n_max = opt("n-max"), bf.d_min = opt("d-min"), bf.d_max = opt("d-max");
+  return bf;
+}
+
+// The budget and bound flags are checked before the fit (which may take a while with
+// --bootstrap), by name; every bad one is reported (InputError).
+void check_plan_flags(const po::variables_map& vm, const std::optional<Deployment>& dep, const BoundsFlags& bf) {
+  std::vector<std::string> bad;
+  auto need = [&](bool ok, const char* flag, const std::string& problem) {
+    if (!ok) bad.push_back(fmt::format("--{} {:g}: {}", flag, vm[flag].as<double>(), problem));
+  };
+  if (dep && dep->form == Deployment::Form::split) {
+    if (vm.count("train-budget")) need(dep->train_flops > 0, "train-budget", "must be > 0 FLOPs");
+    need(dep->inference_flops >= 0, "inference-budget", "must be >= 0 FLOPs per served token");
+  } else if (dep) {
+    if (vm.count("budget")) need(dep->total_flops > 0, "budget", "must be > 0 FLOPs");
+    need(dep->queries >= 0, "queries", "must be >= 0");
+    need(dep->tokens_per_sample >= 0, "tokens-per-sample", "must be >= 0");
+  }
+  if (bf.n_min) need(*bf.n_min > 0, "n-min", "must be > 0");
+  if (bf.n_max) need(*bf.n_max >= bf.n_min.value_or(0) && *bf.n_max > 0, "n-max", "must be >= --n-min");
+  if (bf.d_min) need(*bf.d_min > 0, "d-min", "must be > 0");
+  if (bf.d_max) need(*bf.d_max >= bf.d_min.value_or(0) && *bf.d_max > 0, "d-max", "must be >= --d-min");
+  if (bf.k_max) need(*bf.k_max >= 1, "k-max", "must be >= 1");
+  if (!bad.empty()) throw InputError(bad);
+}
+
+void add_plan_flags(po::options_description& opts) {
+  opts.add_options()("input", po::value<std::string>(), "STORE (.h5) or CSV (.csv)")
     ("train-budget", po::value<double>(), "split form: C_train, training FLOPs (6ND)")
     ("inference-budget", po::value<double>(), "split form: C_inf, inference FLOPs per served token (2Nk); 0 = k = 1")
     ("budget", po::value<double>(), "end-to-end form: total FLOPs C = 6ND + 2N T k Q")
@@ -59,29 +103,26 @@ int plan_command(const std::vector<std::string>& args) {
      "audit a design document (schemas/design.md) with the same data")
     ("json", "machine-readable output (schemas/laws.md)");
   add_fit_flags(opts, "auto");
+}
+
+int plan_command(const std::vector<std::string>& args) {
+  po::options_description opts("options");
+  add_plan_flags(opts);
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
   const char* usage =
-      "usage: t2 plan STORE|CSV [--train-budget C --inference-budget C_inf | --budget C --queries Q --tokens-per-sample T]\n"
+      "STORE|CSV [--train-budget C --inference-budget C_inf | --budget C --queries Q --tokens-per-sample T]\n"
       "               [--law auto|NAME] [--holdout RULE] [--k-max K] [--frontier FROM:TO:STEPS] [--strict] [--json]";
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "t2 plan: " << e.what() << "\n" << usage << "\n";
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << usage << "\n\nFits a law (as `t2 fit`) and plans the compute-optimal model size N*, training tokens D*\n"
-                          "and samples per query k* (k continuous, and the best integer k), beside the Chinchilla\n"
-                          "choice for the same training spend. --bootstrap B adds intervals of the plan. Without budget\n"
-                          "flags it plans for the store's [target]. Bounds: the flags, else [target], else the runs'\n"
-                          "range widened 10x. Every warning is printed (--strict: exit 1 on any); a plan with no\n"
-                          "feasible allocation exits 1; a --holdout RULE that does not parse exits 2.\n\n"
-              << opts << "\n";
-    return kExitOk;
-  }
+  int rc = parse_args("plan", usage,
+                      "Fits a law (as `t2 fit`) and plans the compute-optimal model size N*, training tokens D*\n"
+                      "and samples per query k* (k continuous, and the best integer k), beside the Chinchilla\n"
+                      "choice for the same training spend. --bootstrap B adds intervals of the plan. Without budget\n"
+                      "flags it plans for the store's [target]. Bounds: the flags, else [target], else the runs'\n"
+                      "range widened 10x. Every warning is printed (--strict: exit 1 on any); a plan with no\n"
+                      "feasible allocation exits 1; a --holdout RULE that does not parse exits 2.",
+                      opts, pos, args, vm);
+  if (rc >= 0) return rc;
   bool split = vm.count("train-budget") || vm.count("inference-budget");
   bool e2e = vm.count("budget") || vm.count("queries") || vm.count("tokens-per-sample");
   // --frontier sweeps the budget itself (C_train, or C end to end), so it may stand in for it.
@@ -89,82 +130,23 @@ int plan_command(const std::vector<std::string>& args) {
   // No budget flags: the store's [target]. Some but not a whole form: a usage error.
   if (!vm.count("input") || (split && e2e) ||
       (split && ((!vm.count("train-budget") && !frontier) || !vm.count("inference-budget"))) ||
-      (e2e && ((!vm.count("budget") && !frontier) || !vm.count("queries") || !vm.count("tokens-per-sample")))) {
-    std::cerr << "t2 plan: need STORE|CSV and at most one of: --train-budget with --inference-budget, or --budget with "
-                 "--queries and --tokens-per-sample (none: the store's [target]; with --frontier, the budget it sweeps "
-                 "may be left out)\n"
-              << usage << "\n";
-    return kExitUsage;
-  }
+      (e2e && ((!vm.count("budget") && !frontier) || !vm.count("queries") || !vm.count("tokens-per-sample"))))
+    return usage_error("plan", usage,
+                       "need STORE|CSV and at most one of: --train-budget with --inference-budget, or --budget with "
+                       "--queries and --tokens-per-sample (none: the store's [target]; with --frontier, the budget it "
+                       "sweeps may be left out)");
   try {
     FitFlags flags = read_fit_flags(vm);
-    std::optional<Deployment> dep;
-    if (split) {
-      dep.emplace();
-      dep->train_flops = vm.count("train-budget") ? vm["train-budget"].as<double>() : 0.0;
-      dep->inference_flops = vm["inference-budget"].as<double>();
-    } else if (e2e) {
-      dep.emplace();
-      dep->form = Deployment::Form::end_to_end;
-      dep->total_flops = vm.count("budget") ? vm["budget"].as<double>() : 0.0;
-      dep->queries = vm["queries"].as<double>();
-      dep->tokens_per_sample = vm["tokens-per-sample"].as<double>();
-    }
-    BoundsFlags bf;
-    auto opt = [&](const char* k) { return vm.count(k) ? std::optional<double>(vm[k].as<double>()) : std::nullopt; };
-    bf.k_max = opt("k-max"), bf.n_min = opt("n-min"), bf.n_max = opt("n-max"), bf.d_min = opt("d-min"), bf.d_max = opt("d-max");
+    AnalysisRequest rq = fit_request(flags);
+    rq.plan = true;
+    rq.deployment = deployment_of(vm, split, e2e);
+    rq.bounds = bounds_of(vm);
     double from = 0, to = 0;
     int steps = 0;
-    if (vm.count("frontier")) parse_frontier(vm["frontier"].as<std::string>(), from, to, steps);
-    // The flags are checked before the fit (which may take a while with --bootstrap), by name.
-    std::vector<std::string> bad;
-    auto need = [&](bool ok, const char* flag, const std::string& problem) {
-      if (!ok) bad.push_back(fmt::format("--{} {:g}: {}", flag, vm[flag].as<double>(), problem));
-    };
-    if (split) {
-      if (vm.count("train-budget")) need(dep->train_flops > 0, "train-budget", "must be > 0 FLOPs");
-      need(dep->inference_flops >= 0, "inference-budget", "must be >= 0 FLOPs per served token");
-    } else if (e2e) {
-      if (vm.count("budget")) need(dep->total_flops > 0, "budget", "must be > 0 FLOPs");
-      need(dep->queries >= 0, "queries", "must be >= 0");
-      need(dep->tokens_per_sample >= 0, "tokens-per-sample", "must be >= 0");
-    }
-    if (bf.n_min) need(*bf.n_min > 0, "n-min", "must be > 0");
-    if (bf.n_max) need(*bf.n_max >= bf.n_min.value_or(0) && *bf.n_max > 0, "n-max", "must be >= --n-min");
-    if (bf.d_min) need(*bf.d_min > 0, "d-min", "must be > 0");
-    if (bf.d_max) need(*bf.d_max >= bf.d_min.value_or(0) && *bf.d_max > 0, "d-max", "must be >= --d-min");
-    if (bf.k_max) need(*bf.k_max >= 1, "k-max", "must be >= 1");
-    if (!bad.empty()) throw InputError(bad);
-
-    const std::string input = vm["input"].as<std::string>();
-    LoadedInputs in;
-    if (vm.count("as-of-batch")) {
-      long long b = vm["as-of-batch"].as<long long>();
-      if (b < 0 || b > 100000000) throw InputError({fmt::format("--as-of-batch {}: must be a batch index >= 0", b)});
-      StoreContents all = read_store(input);
-      // The design's lag (design.hpp): batch B was planned from batches < B - lag.
-      std::uint32_t lag = 1;
-      if (!all.config_text.empty()) {
-        try {
-          lag = make_design(parse_sweep_config(all.config_text, all.config_file))->lag();
-        } catch (const std::exception&) {
-          // an unreadable or imported config: law_inputs_from_store says why below; lag 1 is the adaptive design's
-        }
-      }
-      in = law_inputs_from_store(visible_to_plan(all, static_cast<std::uint32_t>(b), lag), input, flags.task);
-    } else {
-      in = load_law_inputs(input, flags.task);
-    }
-    AnalysisRequest rq;
-    rq.fit = flags.fit;
-    rq.bootstrap = flags.bootstrap;
-    rq.seed = flags.seed;
-    rq.holdout = flags.holdout;
-    rq.plan = true;
-    rq.deployment = dep;
-    rq.bounds = bf;
+    if (frontier) parse_frontier(vm["frontier"].as<std::string>(), from, to, steps);
+    check_plan_flags(vm, rq.deployment, rq.bounds);
     if (frontier) rq.frontier = FrontierRange{from, to, steps};
-    Analysis a = analyse(in, rq);
+    Analysis a = analyse(load_command_inputs(vm, flags.task), rq);
     if (vm.count("json")) std::cout << analysis_to_json(a).dump(2) << "\n";
     else std::cout << render_analysis(a);
     bool infeasible = a.plan ? !a.plan->best.feasible

@@ -49,43 +49,28 @@ LawInput parse_point(const std::string& s) {
 
 int predict_command(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  opts.add_options()("help,h", "this help")("input", po::value<std::string>(), "STORE (.h5) or CSV (.csv)")(
+  opts.add_options()("input", po::value<std::string>(), "STORE (.h5) or CSV (.csv)")(
       "at", po::value<std::vector<std::string>>(), "N,D[,k]: a point to evaluate the law at (repeatable)")(
       "json", "machine-readable output (schemas/laws.md)");
   add_fit_flags(opts, "auto");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  const char* usage = "usage: t2 predict STORE|CSV --at N,D[,k] [--at ...] [--law auto|NAME] [--bootstrap B] [--strict] [--json]";
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "t2 predict: " << e.what() << "\n" << usage << "\n";
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << usage << "\n\nFits a law (as `t2 fit`; default --law auto, as `t2 plan`) and prints its prediction at\n"
-                          "each --at point (k defaults to 1), with bootstrap intervals when --bootstrap B > 0. Points\n"
-                          "outside the fitted runs are flagged. Nothing is written to the store.\n\n"
-              << opts << "\n";
-    return kExitOk;
-  }
-  if (!vm.count("input") || !vm.count("at")) {
-    std::cerr << "t2 predict: need STORE|CSV and at least one --at N,D[,k]\n" << usage << "\n";
-    return kExitUsage;
-  }
+  const char* usage = "STORE|CSV --at N,D[,k] [--at ...] [--law auto|NAME] [--bootstrap B] [--strict] [--json]";
+  int rc = parse_args("predict", usage,
+                      "Fits a law (as `t2 fit`; default --law auto, as `t2 plan`) and prints its prediction at\n"
+                      "each --at point (k defaults to 1), with bootstrap intervals when --bootstrap B > 0. Points\n"
+                      "outside the fitted runs are flagged. Nothing is written to the store.",
+                      opts, pos, args, vm);
+  if (rc >= 0) return rc;
+  if (!vm.count("input") || !vm.count("at"))
+    return usage_error("predict", usage, "need STORE|CSV and at least one --at N,D[,k]");
   try {
     FitFlags flags = read_fit_flags(vm);
     std::vector<LawInput> points;
     for (const std::string& s : vm["at"].as<std::vector<std::string>>()) points.push_back(parse_point(s));
-    LoadedInputs in = load_law_inputs(vm["input"].as<std::string>(), flags.task);
-    AnalysisRequest rq;
-    rq.fit = flags.fit;
-    rq.bootstrap = flags.bootstrap;
-    rq.seed = flags.seed;
-    rq.holdout = flags.holdout;
-    Analysis a = analyse(in, rq);
+    LoadedInputs in = load_command_inputs(vm, flags.task);
+    Analysis a = analyse(in, fit_request(flags));
     const FittedLaw& law = a.fit.law;
     const bool uses_k = law.law->uses_k();
     nlohmann::json pj = nlohmann::json::array();

@@ -69,7 +69,8 @@ int report_command(const std::vector<std::string>& args) {
       throw ReportError(fmt::format("--method {}: expected automatic, two_stage, beta_binomial or moments",
                                     vm["method"].as<std::string>()));
     }
-    ReportFiles files = write_report(read_store(vm["store"].as<std::string>()), vm["out"].as<std::string>(), options);
+    options.store = vm["store"].as<std::string>();
+    ReportFiles files = write_report(read_store(options.store), vm["out"].as<std::string>(), options);
     std::cout << "wrote " << files.index << ", " << files.figures.size() << " figures (SVG"
               << (files.pngs.empty() ? "" : " and PNG") << ")\n";
     for (const std::string& s : files.skipped) std::cout << "  not drawn: " << s << "\n";

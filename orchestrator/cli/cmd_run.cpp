@@ -105,20 +105,15 @@ void report_fit_and_plan(const SweepConfig& config) {
     if (!rq.plan)
       std::cout << "(no [target] in the config: plan with `t2 plan " << config.store
                 << " --train-budget C --inference-budget C_inf`)\n";
-    std::string why = record_fit(config.store, fit_document(a).dump());
+    std::string why = record_fit(config.store, FitDocument::from_fit(fit_document(a), config.store));
     if (!why.empty()) std::cout << "(fit not recorded in the store: " << why << ")\n";
   } catch (const std::exception& e) {
     std::cout << "(no fit: " << e.what() << "; `t2 fit " << config.store << "` once more runs are done)\n";
   }
 }
 
-// `workload`: this process's own, when it runs the jobs itself (no MPI); null under MPI.
-int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, Workload* workload,
-                         bool& dispatching) {
-  if (vm.count("store")) config.store = vm["store"].as<std::string>();
-  for (auto& w : workload_warnings(config.workload)) std::cerr << "t2 run: " << w << "\n";
-  std::optional<RetryClasses> retry;  // read before the store is touched: a typo changes nothing
-  if (vm.count("retry-failed")) retry = parse_retry_classes(vm["retry-failed"].as<std::string>());
+// The store's durability options from the config, and the crash test hook.
+StoreOptions store_options(const SweepConfig& config) {
   StoreOptions options;
   options.fsync = config.fsync;
   options.hdf5_sync_interval = config.sync_interval;
@@ -133,7 +128,12 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
       if (*step == s && --*left == 0) std::raise(SIGKILL);
     };
   }
+  return options;
+}
 
+// The sweep's store: created (with its directory) for a new sweep, else opened; a changed
+// config is refused unless --force, which records the new one.
+Store open_sweep_store(const SweepConfig& config, const StoreOptions& options, bool force) {
   bool existed = Store::exists(config.store);
   if (!existed) {  // a new store may live in a directory that does not exist yet (runs/...)
     auto parent = std::filesystem::path(config.store).parent_path();
@@ -147,7 +147,7 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   if (existed) {
     std::string diff = config_diff(store.contents().config_text, config.text);
     if (!diff.empty()) {
-      if (!vm.count("force"))
+      if (!force)
         throw std::runtime_error(fmt::format(
             "{}: the sweep config differs from the one the store {} was created with:\n{}"
             "refusing to mix results of two configs; pass --force to continue with the new config",
@@ -157,6 +157,37 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
     }
     std::cerr << fmt::format("t2 run: resuming {}\n", config.store);
   }
+  return store;
+}
+
+// Finished, but not whole: say which jobs failed and why on stderr (one line each, at most a
+// screenful), and how to rerun them; exit 4 so a script or Slurm job notices.
+int report_failed_jobs(const SweepSummary& summary, const SweepConfig& config) {
+  std::size_t failed = summary.train.failed + summary.eval.failed;
+  std::cerr << fmt::format("t2 run: {} job(s) failed for good ({} training, {} eval):\n", failed, summary.train.failed,
+                           summary.eval.failed);
+  std::size_t shown = 0;
+  for (auto& f : summary.failures) {
+    if (!f.final) continue;
+    if (shown++ == 10) {
+      std::cerr << fmt::format("t2 run:   ... and {} more: t2 status {}\n", failed - 10, config.store);
+      break;
+    }
+    std::cerr << fmt::format("t2 run:   {} {}: {}: {}\n", to_string(f.kind), f.index, to_string(f.cls), f.reason);
+  }
+  std::cerr << fmt::format("t2 run: fix the cause, then rerun them with: t2 run {} --retry-failed[=CLASS,...]{}\n",
+                           config.file, " (add --force if you changed the config)");
+  return kExitJobsFailed;
+}
+
+// `workload`: this process's own, when it runs the jobs itself (no MPI); null under MPI.
+int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConfig config, Workload* workload,
+                         bool& dispatching) {
+  if (vm.count("store")) config.store = vm["store"].as<std::string>();
+  for (auto& w : workload_warnings(config.workload)) std::cerr << "t2 run: " << w << "\n";
+  std::optional<RetryClasses> retry;  // read before the store is touched: a typo changes nothing
+  if (vm.count("retry-failed")) retry = parse_retry_classes(vm["retry-failed"].as<std::string>());
+  Store store = open_sweep_store(config, store_options(config), vm.count("force") > 0);
   auto design = make_design(config);
   std::unique_ptr<Transport> transport;
   CoordinatorOptions coordinator;
@@ -172,30 +203,14 @@ int run_coordinator_rank(const po::variables_map& vm, MpiSession& mpi, SweepConf
   dispatching = true;
   SweepOutcome outcome = run_coordinator(config, store, *design, *transport, std::cout, coordinator);
   store.close();
-  auto summary = summarize(read_store(config.store));
+  auto summary = summarize(read_store(config.store), 0, config.store);
   if (!vm.count("quiet")) {
     std::cout << "\n" << render_status(summary, config.store);
     if (outcome.end == SweepOutcome::End::finished) report_fit_and_plan(config);
   }
   if (outcome.end == SweepOutcome::End::interrupted) return kExitInterrupted;
-  std::size_t failed = summary.train.failed + summary.eval.failed;
-  if (failed == 0) return kExitOk;
-  // Finished, but not whole: say which jobs failed and why on stderr (one line each, at most a
-  // screenful), and how to rerun them; exit 4 so a script or Slurm job notices.
-  std::cerr << fmt::format("t2 run: {} job(s) failed for good ({} training, {} eval):\n", failed, summary.train.failed,
-                           summary.eval.failed);
-  std::size_t shown = 0;
-  for (auto& f : summary.failures) {
-    if (!f.final) continue;
-    if (shown++ == 10) {
-      std::cerr << fmt::format("t2 run:   ... and {} more: t2 status {}\n", failed - 10, config.store);
-      break;
-    }
-    std::cerr << fmt::format("t2 run:   {} {}: {}: {}\n", to_string(f.kind), f.index, to_string(f.cls), f.reason);
-  }
-  std::cerr << fmt::format("t2 run: fix the cause, then rerun them with: t2 run {} --retry-failed[=CLASS,...]{}\n",
-                           config.file, " (add --force if you changed the config)");
-  return kExitJobsFailed;
+  if (summary.train.failed + summary.eval.failed == 0) return kExitOk;
+  return report_failed_jobs(summary, config);
 }
 
 int run_command(const std::vector<std::string>& raw_args) {

@@ -65,7 +65,7 @@ int status_command(const std::vector<std::string>& args) {
     if (is_config(path)) path = load_sweep_config(path).store;
     auto contents = read_store(path);
     double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto summary = summarize(contents, now);
+    auto summary = summarize(contents, now, path);
     summary.coordinator = store_lock_holder(path);
     for (auto& r : summary.running) r.log = newest_log(path, contents, r);
     if (vm.count("json")) std::cout << render_status_json(summary) << "\n";

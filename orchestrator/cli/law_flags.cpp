@@ -9,6 +9,9 @@
 #include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/cli/cli_util.hpp"
 #include "orchestrator/cli/command.hpp"
+#include "orchestrator/design/design.hpp"
+#include "orchestrator/design/design_space.hpp"
+#include "orchestrator/store/store.hpp"
 
 namespace t2 {
 
@@ -91,6 +94,33 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
   f.strict = vm.count("strict") > 0;
   if (!problems.empty()) throw InputError(problems);
   return f;
+}
+
+AnalysisRequest fit_request(const FitFlags& flags) {
+  AnalysisRequest rq;
+  rq.fit = flags.fit;
+  rq.bootstrap = flags.bootstrap;
+  rq.seed = flags.seed;
+  rq.holdout = flags.holdout;
+  return rq;
+}
+
+LoadedInputs load_command_inputs(const boost::program_options::variables_map& vm, const std::string& task) {
+  const std::string input = vm["input"].as<std::string>();
+  if (!vm.count("as-of-batch")) return load_law_inputs(input, task);
+  long long b = vm["as-of-batch"].as<long long>();
+  if (b < 0 || b > 100000000) throw InputError({fmt::format("--as-of-batch {}: must be a batch index >= 0", b)});
+  StoreContents all = read_store(input);
+  // The design's lag (design.hpp): batch B was planned from batches < B - lag.
+  std::uint32_t lag = 1;
+  if (!all.config_text.empty()) {
+    try {
+      lag = make_design(parse_sweep_config(all.config_text, all.config_file))->lag();
+    } catch (const std::exception&) {
+      // an unreadable or imported config: law_inputs_from_store says why below; lag 1 is the adaptive design's
+    }
+  }
+  return law_inputs_from_store(visible_to_plan(all, static_cast<std::uint32_t>(b), lag), input, task);
 }
 
 int report_law_error(const std::string& command, const std::exception& e) {

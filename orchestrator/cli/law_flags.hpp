@@ -1,6 +1,7 @@
-// law_flags.hpp — the flags `t2 fit`, `t2 plan` and `t2 predict` share (law, source, task, Lhat,
-// method, bootstrap, seed, hold-out, strict, ...), documented in their --help and
-// schemas/laws.md; read into an AnalysisRequest's fit part. Bad values -> InputError.
+// law_flags.hpp — what `t2 fit`, `t2 plan` and `t2 predict` share: their flags (law, source,
+// task, Lhat, method, bootstrap, seed, hold-out, strict, ...), documented in their --help and
+// schemas/laws.md; the input they read (STORE|CSV); the AnalysisRequest those flags make; their
+// exit codes. Bad values -> InputError.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/laws/fit.hpp"
 
@@ -25,6 +27,14 @@ struct FitFlags {
   bool strict = false;              // --strict: exit 1 when any warning is raised
 };
 FitFlags read_fit_flags(const boost::program_options::variables_map&);
+
+// The request the shared flags make (fit options, bootstrap, seed, hold-out); a command adds its
+// own part (plan, deployment, bounds).
+AnalysisRequest fit_request(const FitFlags&);
+
+// The input of a law command: the STORE|CSV of its positional `input`, or (t2 plan --as-of-batch
+// B) only the results the store's design could see when it planned batch B (batches < B - lag).
+LoadedInputs load_command_inputs(const boost::program_options::variables_map&, const std::string& task);
 
 // The exit code of a failed law command: a hold-out rule that does not parse or a plan without
 // any deployment is a usage error (kExitUsage, 2); everything else goes through report_error (1).

@@ -70,19 +70,19 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   c.name = sweep->string("name");
   sweep->require(!c.name.empty(), "name", "must not be empty");
   c.store = sweep->string("store", c.name + ".h5");
-  auto seed = sweep->integer("seed", 1);
+  auto seed = sweep->integer("seed", static_cast<long long>(c.seed));
   sweep->require(seed >= 0, "seed", "must be >= 0");
   c.seed = static_cast<std::uint64_t>(seed);
-  c.replicates = read_count(*sweep, "replicates", 1, 1, 1000);
-  c.max_attempts = read_count(*sweep, "max_attempts", 3, 1, 100);
-  c.retry_bad_result = sweep->boolean("retry_bad_result", false);
-  c.compute_cap = sweep->number("compute_cap", 0.0);
+  c.replicates = read_count(*sweep, "replicates", c.replicates, 1, 1000);
+  c.max_attempts = read_count(*sweep, "max_attempts", c.max_attempts, 1, 100);
+  c.retry_bad_result = sweep->boolean("retry_bad_result", c.retry_bad_result);
+  c.compute_cap = sweep->number("compute_cap", c.compute_cap);
   sweep->require(c.compute_cap >= 0, "compute_cap", "must be >= 0 (0 = unlimited)");
-  c.fsync = sweep->boolean("fsync", true);
-  c.sync_interval = sweep->seconds("sync_interval", 5.0);
-  c.progress_interval = sweep->seconds("progress_interval", 2.0);
+  c.fsync = sweep->boolean("fsync", c.fsync);
+  c.sync_interval = sweep->seconds("sync_interval", c.sync_interval);
+  c.progress_interval = sweep->seconds("progress_interval", c.progress_interval);
   sweep->require(c.progress_interval > 0, "progress_interval", "must be > 0 seconds");
-  c.shutdown_grace = sweep->seconds("shutdown_grace", 60.0);
+  c.shutdown_grace = sweep->seconds("shutdown_grace", c.shutdown_grace);
   sweep->finish();
 
   auto grid = top.table("grid");
@@ -105,8 +105,8 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
   }
   if (c.grid.d.empty() == c.grid.isoflop.empty())
     grid->fail(c.grid.d.empty() ? "d" : "isoflop", "give exactly one of d (token counts) or isoflop (FLOP budgets)");
-  c.grid.min_tokens_per_param = grid->number("min_tokens_per_param", 0.0);
-  c.grid.max_tokens_per_param = grid->number("max_tokens_per_param", 0.0);
+  c.grid.min_tokens_per_param = grid->number("min_tokens_per_param", c.grid.min_tokens_per_param);
+  c.grid.max_tokens_per_param = grid->number("max_tokens_per_param", c.grid.max_tokens_per_param);
   grid->require(c.grid.min_tokens_per_param >= 0, "min_tokens_per_param", "must be >= 0");
   grid->require(c.grid.max_tokens_per_param >= 0, "max_tokens_per_param", "must be >= 0");
   grid->finish();
@@ -114,29 +114,29 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
     throw ConfigError(file, 0, "grid", "", "the grid is empty after applying min/max_tokens_per_param");
 
   if (auto d = top.table("design")) {
-    c.design.strategy = d->string("strategy", "grid", {"grid", "random", "adaptive"});
-    c.design.batch_size = read_count(*d, "batch_size", 16, 1, 1000000);
-    c.design.batches = read_count(*d, "batches", 0, 0, 1000000);
-    c.design.first_batch = read_count(*d, "first_batch", 0, 0, 1000000);
-    c.design.stop_tolerance = d->number("stop_tolerance", 0.1);
+    c.design.strategy = d->string("strategy", c.design.strategy, {"grid", "random", "adaptive"});
+    c.design.batch_size = read_count(*d, "batch_size", c.design.batch_size, 1, 1000000);
+    c.design.batches = read_count(*d, "batches", c.design.batches, 0, 1000000);
+    c.design.first_batch = read_count(*d, "first_batch", c.design.first_batch, 0, 1000000);
+    c.design.stop_tolerance = d->number("stop_tolerance", c.design.stop_tolerance);
     d->require(c.design.stop_tolerance > 0, "stop_tolerance", "must be > 0");
-    c.design.ensemble = read_count(*d, "ensemble", 32, 2, 100000);
-    c.design.candidates = read_count(*d, "candidates", 256, 1, 1000000);
+    c.design.ensemble = read_count(*d, "ensemble", c.design.ensemble, 2, 100000);
+    c.design.candidates = read_count(*d, "candidates", c.design.candidates, 1, 1000000);
     d->finish();
   }
 
   if (auto e = top.table("eval")) {
     c.eval.tasks = e->strings("tasks", c.eval.tasks);
     e->require(!c.eval.tasks.empty(), "tasks", "must name at least one task");
-    c.eval.problems = read_count(*e, "problems", 128, 1, 10000000);
-    auto k = e->integer("samples", 64);
+    c.eval.problems = read_count(*e, "problems", c.eval.problems, 1, 10000000);
+    auto k = e->integer("samples", c.eval.samples);
     e->require(k >= 1, "samples", "k_max must be >= 1");
     e->require(k <= 1000000, "samples", "k_max must be <= 1000000");
     c.eval.samples = static_cast<std::uint32_t>(k);
-    c.eval.temperature = e->number("temperature", 1.0);
+    c.eval.temperature = e->number("temperature", c.eval.temperature);
     e->require(c.eval.temperature >= 0, "temperature", "must be >= 0");
-    c.eval.top_k = read_count(*e, "top_k", 0, 0, 1000000);
-    c.eval.tokens_per_sample = e->number("tokens_per_sample", 16.0);
+    c.eval.top_k = read_count(*e, "top_k", c.eval.top_k, 0, 1000000);
+    c.eval.tokens_per_sample = e->number("tokens_per_sample", c.eval.tokens_per_sample);
     e->require(c.eval.tokens_per_sample > 0, "tokens_per_sample", "must be > 0");
     e->finish();
   }
@@ -162,9 +162,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
       t->require(c.target.queries >= 0, "queries", "must be >= 0");
       t->require(c.target.tokens_per_query > 0, "tokens_per_query", "must be > 0");
     }
-    c.target.n_min = t->number("n_min", 0.0);
-    c.target.n_max = t->number("n_max", 0.0);
-    c.target.k_max = t->number("k_max", 0.0);
+    c.target.n_min = t->number("n_min", c.target.n_min);
+    c.target.n_max = t->number("n_max", c.target.n_max);
+    c.target.k_max = t->number("k_max", c.target.k_max);
     t->require(c.target.n_min >= 0, "n_min", "must be >= 0");
     t->require(c.target.n_max == 0 || c.target.n_max >= c.target.n_min, "n_max", "must be >= n_min");
     t->require(c.target.k_max == 0 || c.target.k_max >= 1, "k_max", "must be >= 1 (0 = unbounded)");

@@ -14,6 +14,13 @@
 
 namespace t2 {
 
+// Defaults read outside the parser (the job queue's cost model, `t2 status` on a store whose
+// config says nothing, `t2 slurm`, which reads only [sweep] and [slurm]): named here once, and
+// used by the fields below. Every other default is the field's initialiser, which the parser
+// falls back to.
+inline constexpr double kDefaultTokensPerSample = 16;  // [eval] tokens_per_sample, tokens
+inline constexpr double kDefaultShutdownGrace = 60;    // [sweep] shutdown_grace, seconds
+
 // [grid]: the (N, D) candidates. n and d are lists or log ranges {from, to, steps};
 // `isoflop` (FLOPs) replaces d: for each C and N, D = C / (6N) (paper §4.1, Fig. 3).
 struct GridConfig {
@@ -42,7 +49,7 @@ struct EvalConfig {
   std::uint32_t samples = 64;        // k_max: samples per problem
   double temperature = 1.0;
   std::uint32_t top_k = 0;           // 0 = no truncation
-  double tokens_per_sample = 16;     // prompt + answer tokens, for planning eval FLOPs 2N*T*k*P
+  double tokens_per_sample = kDefaultTokensPerSample;  // prompt + answer tokens, for planning eval FLOPs 2N*T*k*P
 };
 
 // [target]: the deployment the laws plan for (paper §1, §3.3). Either the paper's pair
@@ -104,7 +111,7 @@ struct SweepConfig {
   bool fsync = true;             // fdatasync the journal on every commit
   double sync_interval = 5;      // seconds between updates of the .h5 view from the journal
   double progress_interval = 2;  // seconds between progress lines
-  double shutdown_grace = 60;    // seconds running jobs may finish after USR1/TERM
+  double shutdown_grace = kDefaultShutdownGrace;  // seconds running jobs may finish after USR1/TERM
   GridConfig grid;
   DesignConfig design;
   EvalConfig eval;

@@ -10,10 +10,10 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/report/gnuplot.hpp"
+#include "orchestrator/store/documents.hpp"
 
 namespace t2::report {
 
@@ -159,31 +159,63 @@ std::optional<Figure> isoflop(const ReportModel& m, std::string& why) {
 }
 
 // --- pass@k vs k for a few models of one task: measured from samples, the law, its band ---
-std::optional<Figure> pass_at_k(const ReportModel&, const TaskModel& t, std::string& why) {
-  // Checkpoints whose every problem has samples (n > 0): pass@k is measured for k <= min n only.
+namespace {
+
+// A model the pass@k figure shows: its checkpoint, its problems' outcomes, their fewest samples.
+struct Shown {
+  const Checkpoint* c;
+  std::vector<const ProblemOutcome*> outcomes;
+  std::uint32_t n_min;
+};
+
+// Up to 6 models spread over the loss range, best first, among the checkpoints whose every
+// problem has samples (n > 0): pass@k is measured for k <= min n only. Empty: none has samples.
+std::vector<Shown> models_shown(const TaskModel& t) {
   std::map<std::uint32_t, std::vector<const ProblemOutcome*>> of;
   for (const ProblemOutcome& o : t.data.outcomes) of[o.checkpoint].push_back(&o);
-  struct Shown {
-    const Checkpoint* c;
-    std::vector<const ProblemOutcome*> outcomes;
-    std::uint32_t n_min;
-  };
   std::vector<Shown> usable;
   for (auto& [idx, os] : of) {
     std::uint32_t n_min = UINT32_MAX;
     for (auto* o : os) n_min = std::min(n_min, o->n);
     if (n_min > 0 && n_min != UINT32_MAX) usable.push_back({&t.data.checkpoints[idx], os, n_min});
   }
-  if (usable.empty()) {
-    why = "no per-sample outcomes for this task (the workload reported NLLs only), so pass@k cannot be measured "
-          "from samples";
-    return std::nullopt;
-  }
-  // Up to 6 models spread over the loss range, best first.
   std::sort(usable.begin(), usable.end(), [](const Shown& a, const Shown& b) { return a.c->loss < b.c->loss; });
   std::vector<Shown> shown;
   const std::size_t want = std::min<std::size_t>(6, usable.size());
   for (std::size_t i = 0; i < want; ++i) shown.push_back(usable[want == 1 ? 0 : i * (usable.size() - 1) / (want - 1)]);
+  return shown;
+}
+
+std::string pass_at_k_caption(const TaskModel& t, std::size_t models, bool band, bool extend, double k_ext) {
+  std::string caption = fmt::format(
+      "Task {}: pass@k against the number of samples k for {} models spread over the loss range. Points: "
+      "measured from the stored samples with the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems, "
+      "for k up to the n samples each problem has (never beyond). ", t.task, models);
+  if (t.fit) {
+    caption += fmt::format("Lines: the T² accuracy law fitted by orchestrator/laws ({}, pass@k source {}), at each "
+                           "model's (N, D). ", t.fit->method, to_string(t.fit->source));
+    caption += band ? fmt::format("Shaded: its 95% bootstrap band ({} refits, checkpoints and problems resampled). ",
+                                  t.fit->bootstrap.replicates.size())
+                    : std::string("No band: the report was made without bootstrap refits. ");
+    if (extend)
+      caption += fmt::format("Dashed: the law beyond the measured k, out to the planned k* = {:.3g} of the "
+                             "configured target (an extrapolation). ", k_ext);
+  } else {
+    caption += "No law is drawn: " + t.why_not + ".";
+  }
+  if (!t.unusable.empty()) caption = "Warning: " + t.unusable + ". " + caption;
+  return caption;
+}
+
+}  // namespace
+
+std::optional<Figure> pass_at_k(const ReportModel&, const TaskModel& t, std::string& why) {
+  const std::vector<Shown> shown = models_shown(t);
+  if (shown.empty()) {
+    why = "no per-sample outcomes for this task (the workload reported NLLs only), so pass@k cannot be measured "
+          "from samples";
+    return std::nullopt;
+  }
 
   std::uint32_t k_hi = 1;
   for (const Shown& s : shown) k_hi = std::max(k_hi, s.n_min);
@@ -235,23 +267,7 @@ std::optional<Figure> pass_at_k(const ReportModel&, const TaskModel& t, std::str
   Figure f;
   f.name = "pass_at_k_" + file_part(t.task);
   f.title = "pass@k vs k, task " + t.task;
-  f.caption = fmt::format(
-      "Task {}: pass@k against the number of samples k for {} models spread over the loss range. Points: "
-      "measured from the stored samples with the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems, "
-      "for k up to the n samples each problem has (never beyond). ", t.task, shown.size());
-  if (t.fit) {
-    f.caption += fmt::format("Lines: the T² accuracy law fitted by orchestrator/laws ({}, pass@k source {}), at each "
-                             "model's (N, D). ", t.fit->method, to_string(t.fit->source));
-    f.caption += band ? fmt::format("Shaded: its 95% bootstrap band ({} refits, checkpoints and problems resampled). ",
-                                    t.fit->bootstrap.replicates.size())
-                      : std::string("No band: the report was made without bootstrap refits. ");
-    if (extend)
-      f.caption += fmt::format("Dashed: the law beyond the measured k, out to the planned k* = {:.3g} of the "
-                               "configured target (an extrapolation). ", k_ext);
-  } else {
-    f.caption += "No law is drawn: " + t.why_not + ".";
-  }
-  if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
+  f.caption = pass_at_k_caption(t, shown.size(), band, extend, k_ext);
   f.script = datablock("measured", measured) + datablock("law", t.fit ? law : "") + datablock("band", band ? bands : "") +
              datablock("ext", extend ? ext : "") +
              fmt::format("set logscale x 2\nset xrange [0.9:{}]\nset yrange [0:1]\nset xlabel 'samples per problem k'\n"
@@ -354,18 +370,21 @@ Frontier frontier(const ReportModel& m, const TaskModel& t) {
 
 namespace {
 
-// One frontier figure: y(point) per series, drawn in stretches of one kind (solid inside the
-// fitted runs, dashed extrapolated, dotted with open circles on a planner bound).
-std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, const Frontier& fr, bool ratio,
-                                      std::string& why) {
-  if (fr.series.empty()) {
-    why = t.fit ? "the planner found no feasible optimum at any budget within the bounds" : t.why_not;
-    return std::nullopt;
-  }
+// The frontier's series as gnuplot data and plot clauses: y(point) per series (N*, or D*/N*
+// with `ratio`), drawn in stretches of one kind (solid inside the fitted runs, dashed
+// extrapolated, dotted with open circles on a planner bound), with the kinds drawn and, per
+// series, why its points are not interior.
+struct FrontierLines {
   std::string rows, plot;
-  int index = 0;
   std::set<FrontierPoint::Kind> kinds;
   std::vector<std::string> notes;
+};
+
+FrontierLines frontier_lines(const Frontier& fr, bool ratio) {
+  FrontierLines out;
+  std::string& rows = out.rows;
+  std::string& plot = out.plot;
+  int index = 0;
   for (std::size_t si = 0; si < fr.series.size(); ++si) {
     const FrontierSeries& s = fr.series[si];
     const std::string c = colour(static_cast<int>(si));
@@ -379,7 +398,7 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
         rows += fmt_g(s.points[q].budget) + " " + fmt_g(ratio ? s.points[q].d / s.points[q].n : s.points[q].n) + "\n";
       rows += "\n\n";
       const auto kind = s.points[i].kind;
-      kinds.insert(kind);
+      out.kinds.insert(kind);
       for (std::size_t q = i; q <= j; ++q)
         for (std::size_t at = 0; at < s.points[q].why.size();) {  // one entry per reason
           std::size_t comma = s.points[q].why.find(", ", at);
@@ -394,8 +413,39 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
       i = j + 1;
     }
     plot += fmt::format("keyentry with lines lw 2 lc rgb '{}' title {}, ", c, quote(s.title));
-    if (!reasons.empty()) notes.push_back(fmt::format("{}: {}", s.title, fmt::join(reasons, ", ")));
+    if (!reasons.empty()) out.notes.push_back(fmt::format("{}: {}", s.title, fmt::join(reasons, ", ")));
   }
+  return out;
+}
+
+std::string frontier_caption(const ReportModel& m, const TaskModel& t, const Frontier& fr, bool ratio) {
+  const Range& band = ratio ? m.tokens_per_param : m.n;
+  return fmt::format(
+      "Task {}: {} of the T² accuracy law fitted by orchestrator/laws against the budget, from the planner of "
+      "`t2 plan` (one optimum per budget). {} Grey band: the {} range of the fitted runs ({:.3g} to {:.3g}). "
+      "Solid: optimum inside the fitted runs' N, D and D/N ranges; dashed: extrapolated beyond them; dotted with "
+      "open circles: the optimum sits on a planner bound, so the true optimum may lie beyond it. Bounds: N in "
+      "[{:.3g}, {:.3g}], D in [{:.3g}, {:.3g}], k ≤ {:.3g} ({}).",
+      t.task, ratio ? "the tokens per parameter D*/N* at the optimum" : "the compute-optimal model size N*",
+      fr.series.size() > 1 && m.target && m.target->form == Deployment::Form::end_to_end
+          ? "Series: the configured end-to-end deployment and the Chinchilla (loss-optimal) choice."
+          : "Series: three inference budgets per served token C_inf (k = C_inf/2N, the paper's split form §3.3) and "
+            "the Chinchilla (loss-optimal) choice.",
+      ratio ? "D/N" : "N", band.lo, band.hi, m.bounds.n_min, m.bounds.n_max, m.bounds.d_min, m.bounds.d_max,
+      m.bounds.k_max, m.bounds_rule);
+}
+
+// One frontier figure: N* (or D*/N* with `ratio`) against the budget, per series, with the
+// plan for [target] as a cross.
+std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, const Frontier& fr, bool ratio,
+                                      std::string& why) {
+  if (fr.series.empty()) {
+    why = t.fit ? "the planner found no feasible optimum at any budget within the bounds" : t.why_not;
+    return std::nullopt;
+  }
+  FrontierLines lines = frontier_lines(fr, ratio);
+  std::string& plot = lines.plot;
+  const std::set<FrontierPoint::Kind>& kinds = lines.kinds;
   if (kinds.count(FrontierPoint::Kind::interior))
     plot += "keyentry with lines lw 2 lc rgb 'black' title 'within the fitted runs (N, D, D/N)', ";
   if (kinds.count(FrontierPoint::Kind::extrapolated))
@@ -417,23 +467,11 @@ std::optional<Figure> frontier_figure(const ReportModel& m, const TaskModel& t, 
   Figure f;
   f.name = (ratio ? "tokens_per_param_" : "frontier_n_") + file_part(t.task);
   f.title = (ratio ? "Tokens per parameter D*/N* at the optimum, task " : "Compute-optimal N*, task ") + t.task;
-  f.caption = fmt::format(
-      "Task {}: {} of the T² accuracy law fitted by orchestrator/laws against the budget, from the planner of "
-      "`t2 plan` (one optimum per budget). {} Grey band: the {} range of the fitted runs ({:.3g} to {:.3g}). "
-      "Solid: optimum inside the fitted runs' N, D and D/N ranges; dashed: extrapolated beyond them; dotted with "
-      "open circles: the optimum sits on a planner bound, so the true optimum may lie beyond it. Bounds: N in "
-      "[{:.3g}, {:.3g}], D in [{:.3g}, {:.3g}], k ≤ {:.3g} ({}).",
-      t.task, ratio ? "the tokens per parameter D*/N* at the optimum" : "the compute-optimal model size N*",
-      fr.series.size() > 1 && m.target && m.target->form == Deployment::Form::end_to_end
-          ? "Series: the configured end-to-end deployment and the Chinchilla (loss-optimal) choice."
-          : "Series: three inference budgets per served token C_inf (k = C_inf/2N, the paper's split form §3.3) and "
-            "the Chinchilla (loss-optimal) choice.",
-      ratio ? "D/N" : "N", band.lo, band.hi, m.bounds.n_min, m.bounds.n_max, m.bounds.d_min, m.bounds.d_max,
-      m.bounds.k_max, m.bounds_rule);
+  f.caption = frontier_caption(m, t, fr, ratio);
   if (!t.unusable.empty()) f.caption = "Warning: " + t.unusable + ". " + f.caption;
   if (!target_rows.empty()) f.caption += " Cross: the plan for the store's [target], as `t2 plan` prints it.";
-  if (!notes.empty()) f.caption += fmt::format(" Where: {}.", fmt::join(notes, " | "));
-  f.script = datablock("front", rows) + datablock("target", target_rows) +
+  if (!lines.notes.empty()) f.caption += fmt::format(" Where: {}.", fmt::join(lines.notes, " | "));
+  f.script = datablock("front", lines.rows) + datablock("target", target_rows) +
              (band.empty() ? std::string()
                            : fmt::format("set object 1 rect from graph 0, first {} to graph 1, first {} behind fc rgb "
                                          "'#e6e6e6' fs solid 1.0 noborder\n", fmt_g(band.lo), fmt_g(band.hi))) +
@@ -460,17 +498,13 @@ std::optional<Figure> history(const ReportModel& m, std::string& why) {
   double y_lo = 1e300, y_hi = 0, x_lo = 1e300, x_hi = -1;
   std::size_t docs = 0;
   for (const Document& d : m.contents->documents) {
-    if (d.kind != "design") continue;
+    if (d.kind != document_kind::kDesign) continue;
     ++docs;
-    auto j = nlohmann::json::parse(d.json, nullptr, false);
-    if (j.is_discarded() || !j.contains("optimum") || !j["optimum"].is_object()) continue;
-    const auto& o = j["optimum"];
-    rows += fmt::format("{} {} {} {} {}\n", d.batch, fmt_g(o.value("n_median", 0.0)), fmt_g(o.value("n_lo", 0.0)),
-                        fmt_g(o.value("n_hi", 0.0)), fmt_g(o.value("n_star", 0.0)));
-    for (const char* key : {"n_lo", "n_hi", "n_star", "n_median"}) {
-      double v = o.value(key, 0.0);
+    const std::optional<DesignOptimum> o = DesignDocument::read(d, m.store).optimum;
+    if (!o) continue;
+    rows += fmt::format("{} {} {} {} {}\n", d.batch, fmt_g(o->n_median), fmt_g(o->n_lo), fmt_g(o->n_hi), fmt_g(o->n_star));
+    for (double v : {o->n_lo, o->n_hi, o->n_star, o->n_median})
       if (v > 0) y_lo = std::min(y_lo, v), y_hi = std::max(y_hi, v);
-    }
     x_lo = std::min(x_lo, double(d.batch)), x_hi = std::max(x_hi, double(d.batch));
   }
   if (rows.empty() || !(y_hi > 0)) {

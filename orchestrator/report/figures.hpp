@@ -41,6 +41,7 @@ struct TaskModel {
 
 struct ReportModel {
   const StoreContents* contents = nullptr;
+  std::string store;                // its name in errors about its documents (ReportOptions::store)
   FitData runs;                     // every done run as a checkpoint (no outcomes)
   std::optional<LawFit> loss_law;   // Chinchilla (Approach 3) on the training losses
   std::string loss_why_not;

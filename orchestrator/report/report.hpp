@@ -26,6 +26,7 @@ struct ReportOptions {
   std::string gnuplot = "gnuplot";      // program run (PATH lookup) to draw the SVG figures
   std::string rsvg = "rsvg-convert";    // program that renders each SVG to PNG ("" = no PNG)
   std::string task;                     // only this task's figures ("" = every task, each its own)
+  std::string store = "the store";      // the store's name in errors (a malformed document names it)
   std::uint32_t bootstrap = 100;        // bootstrap refits for the bands and intervals (0 = none)
   std::uint64_t seed = 1;               // bootstrap seed
   int threads = 0;                      // fit threads (0 = all cores)

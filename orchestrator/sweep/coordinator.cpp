@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orchestrator/design/design_space.hpp"
+#include "orchestrator/store/documents.hpp"
 #include "orchestrator/sweep/job_queue.hpp"
 #include "orchestrator/sweep/signals.hpp"
 
@@ -138,23 +139,27 @@ void Coordinator::maybe_plan() {
 void Coordinator::take_plan() {
   if (!plan_.valid() || plan_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
   BatchPlan plan = plan_.get();  // a design that throws ends the sweep with its message
-  nlohmann::json doc{{"batch", planning_batch_}, {"strategy", design_.name()}, {"stop", plan.stop}};
-  if (!plan.reason.empty()) doc["reason"] = plan.reason;
+  DesignDocument doc;
+  doc.batch = planning_batch_;
+  doc.strategy = design_.name();
+  doc.stop = plan.stop;
+  doc.reason = plan.reason;
   if (!plan.decision_json.empty()) {
     auto d = nlohmann::json::parse(plan.decision_json, nullptr, false);
-    doc["decision"] = d.is_discarded() ? nlohmann::json(plan.decision_json) : d;
+    doc.decision = d.is_discarded() ? nlohmann::json(plan.decision_json) : d;
   }
   if (plan.stop || plan.runs.empty()) {
     design_done_ = true;
     design_reason_ = plan.reason.empty() ? "the design planned an empty batch" : plan.reason;
-    store_.add_document({"design", planning_batch_, unix_now(), doc.dump()});
+    store_.add_document(doc.to_document(unix_now()));
     log_ << fmt::format("[t2] design: no more batches: {}\n", design_reason_) << std::flush;
     return;
   }
   auto base = static_cast<JobIndex>(contents().runs.size());
   for (auto& e : plan.evals) e.run += base;
   BatchRecord batch = store_.plan_batch(plan.runs, plan.evals);
-  store_.add_document({"design", batch.index, unix_now(), doc.dump()});
+  doc.batch = batch.index;
+  store_.add_document(doc.to_document(unix_now()));
   store_.commit();
   queue_.add_batch(contents(), batch);
   open_in_batch_.push_back(batch.n_runs + batch.n_evals);
@@ -430,15 +435,17 @@ SweepOutcome Coordinator::run() {
   for (auto& r : contents().runs)
     if (r.state == JobState::failed) fail_dependents(r.index, fmt::format("training run {} failed: {}", r.index, r.reason));
   for (auto& d : contents().documents)  // a resumed sweep whose design already stopped stays stopped
-    if (d.kind == "design") {
-      auto j = nlohmann::json::parse(d.json, nullptr, false);
-      if (!j.is_discarded() && j.value("stop", false)) design_done_ = true, design_reason_ = j.value("reason", "");
+    if (d.kind == document_kind::kDesign) {
+      DesignDocument g = DesignDocument::read(d, config_.store);
+      if (g.stop) design_done_ = true, design_reason_ = g.reason;
     }
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
-  store_.add_document({"session", static_cast<std::uint32_t>(contents().batches.size()), unix_now(),
-                       nlohmann::json{{"event", "start"}, {"workers", transport_.worker_count()}, {"host", host},
-                                      {"pid", getpid()}}.dump()});
+  SessionDocument session;
+  session.workers = transport_.worker_count();
+  session.host = host;
+  session.pid = getpid();
+  store_.add_document(session.to_document(static_cast<std::uint32_t>(contents().batches.size()), unix_now()));
   store_.commit();
   log_ << fmt::format("[t2] sweep '{}': store {}, {} worker(s), strategy {}, {} runs and {} evals already planned\n",
                       config_.name, config_.store, transport_.worker_count(), design_.name(), contents().runs.size(),
@@ -494,11 +501,14 @@ SweepOutcome Coordinator::run() {
   transport_.stop_all();
   progress(true);
   double el = seconds_since(start_);
-  store_.add_document({"session", static_cast<std::uint32_t>(contents().batches.size()), unix_now(),
-                       nlohmann::json{{"event", "end"}, {"seconds", el}, {"workers", transport_.worker_count()},
-                                      {"busy_seconds", busy_seconds_}, {"jobs_done", done_this_session_},
-                                      {"reason", end_reason}}
-                           .dump()});
+  SessionDocument ended;
+  ended.event = SessionDocument::Event::end;
+  ended.seconds = el;
+  ended.workers = transport_.worker_count();
+  ended.busy_seconds = busy_seconds_;
+  ended.jobs_done = done_this_session_;
+  ended.reason = end_reason;
+  store_.add_document(ended.to_document(static_cast<std::uint32_t>(contents().batches.size()), unix_now()));
   store_.commit();  // the caller's Store::close() brings the .h5 up to date
   double idle = el > 0 ? 1.0 - busy_seconds_ / (el * transport_.worker_count()) : 0;
   log_ << fmt::format("[t2] {}: {}; {} jobs done this session in {}, workers {:.1f}% idle\n",

@@ -16,6 +16,7 @@
 #include <set>
 #include <vector>
 
+#include "orchestrator/config/sweep_config.hpp"
 #include "orchestrator/store/records.hpp"
 
 namespace t2 {
@@ -29,7 +30,7 @@ struct JobRef {
 // What the queue needs of the cost model (config: [eval] tokens_per_sample; paper §1:
 // training 6ND, one eval 2N * T * k * P).
 struct QueueCosts {
-  double tokens_per_sample = 16;
+  double tokens_per_sample = kDefaultTokensPerSample;
   bool older_batches_first = false;
 };
 

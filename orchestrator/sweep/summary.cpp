@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "orchestrator/config/sweep_config.hpp"
+#include "orchestrator/store/documents.hpp"
+
 namespace t2 {
 
 namespace {
@@ -19,13 +22,13 @@ void count(StateCounts& c, JobState s) {
     case JobState::failed: ++c.failed; break;
   }
 }
-// [eval] tokens_per_sample of the store's config (its default, 16, when absent or unreadable):
-// a pending eval is planned at 2N * T * k * P FLOPs, as the config's cost model counts it.
+// [eval] tokens_per_sample of the store's config (its default when absent or unreadable): a
+// pending eval is planned at 2N * T * k * P FLOPs, as the config's cost model counts it.
 double planned_tokens_per_sample(const std::string& config_text) {
   try {
-    return toml::parse(config_text)["eval"]["tokens_per_sample"].value_or(16.0);
+    return toml::parse(config_text)["eval"]["tokens_per_sample"].value_or(kDefaultTokensPerSample);
   } catch (const toml::parse_error&) {
-    return 16.0;
+    return kDefaultTokensPerSample;
   }
 }
 std::string duration(double s) {
@@ -37,7 +40,7 @@ std::string duration(double s) {
 std::string span(double s) { return s >= 0 && s < 60 ? fmt::format("{:.2f} s", s) : duration(s); }
 }  // namespace
 
-SweepSummary summarize(const StoreContents& c, double now) {
+SweepSummary summarize(const StoreContents& c, double now, const std::string& store) {
   SweepSummary s;
   s.batches = c.batches.size();
   const double tokens_per_sample = planned_tokens_per_sample(c.config_text);
@@ -80,39 +83,31 @@ SweepSummary summarize(const StoreContents& c, double now) {
   for (auto& b : c.batches) runs_in_batch[b.index] = b.n_runs;
   double busy = 0, capacity = 0;
   for (auto& d : c.documents) {
-    if (d.kind == "session") {
-      auto j = nlohmann::json::parse(d.json, nullptr, false);
-      if (j.is_discarded()) continue;
-      if (j.value("event", "") == "start") {
+    if (d.kind == document_kind::kSession) {
+      SessionDocument e = SessionDocument::read(d, store);
+      if (e.event == SessionDocument::Event::start) {
         ++s.sessions;
         s.live = true;
         s.session_started = d.time;
-        s.session_workers = j.value("workers", 0);
+        s.session_workers = e.workers;
         s.workers = s.session_workers;
-      } else if (j.value("event", "") == "end") {
+      } else {
         s.live = false;
-        s.run_seconds += j.value("seconds", 0.0);
-        busy += j.value("busy_seconds", 0.0);
-        capacity += j.value("seconds", 0.0) * j.value("workers", 0);
-        s.last_stop = j.value("reason", "");
+        s.run_seconds += e.seconds;
+        busy += e.busy_seconds;
+        capacity += e.seconds * e.workers;
+        s.last_stop = e.reason;
       }
-    } else if (d.kind == "design") {
-      auto j = nlohmann::json::parse(d.json, nullptr, false);
-      if (j.is_discarded()) continue;
-      if (j.value("stop", false)) s.design_stop = j.value("reason", "");
+    } else if (d.kind == document_kind::kDesign) {
+      DesignDocument g = DesignDocument::read(d, store);
+      if (g.stop) s.design_stop = g.reason;
       BatchLine b;
       b.batch = d.batch;
-      b.stop = j.value("stop", false);
-      b.reason = j.value("reason", "");
+      b.stop = g.stop;
+      b.reason = g.reason;
       b.runs = b.stop ? 0 : runs_in_batch[d.batch];
-      if (auto dec = j.find("decision"); dec != j.end() && dec->is_object()) {
-        b.mode = dec->value("mode", dec->value("strategy", ""));
-        if (auto o = dec->find("optimum"); o != dec->end() && o->is_object()) {
-          b.n_star = o->value("n_star", 0.0);
-          b.n_lo = o->value("n_lo", 0.0);
-          b.n_hi = o->value("n_hi", 0.0);
-        }
-      }
+      b.mode = g.mode;
+      if (g.optimum) b.n_star = g.optimum->n_star, b.n_lo = g.optimum->n_lo, b.n_hi = g.optimum->n_hi;
       s.history.push_back(std::move(b));
     }
   }

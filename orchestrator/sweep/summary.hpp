@@ -82,8 +82,9 @@ struct SweepSummary {
   std::string coordinator;     // who holds the store's lock ("pid 12 on host vm since ..."), if known
 };
 
-// `now` (unix seconds; 0 = no live figures) dates running jobs and the live rate.
-SweepSummary summarize(const StoreContents& contents, double now = 0);
+// `now` (unix seconds; 0 = no live figures) dates running jobs and the live rate. `store` names the
+// store in the DocumentError a malformed session or design document throws.
+SweepSummary summarize(const StoreContents& contents, double now = 0, const std::string& store = "");
 // Multi-line human summary for `t2 status`.
 std::string render_status(const SweepSummary& s, const std::string& store_path);
 // The same as JSON (`t2 status --json`).
