@@ -101,6 +101,22 @@ StoreContents read_store(const std::string& path);
 // shapes, and the .h5 agrees with the journal. Returns the problems found (empty = valid).
 std::vector<std::string> validate_store(const std::string& path);
 
+// `t2 validate --repair STORE`: salvages a store whose journal is damaged (store-layout.md,
+// "Damage and repair"). Takes the writer lock; keeps the longest prefix of records that read and
+// obey the state rules; moves the damaged journal (and the .h5 view, which may hold results the
+// salvaged journal lacks) aside as STORE.journal.damaged-<UTC time> and STORE.damaged-<UTC
+// time>; writes the kept records as a fresh format-3 journal; rebuilds the view. A store with
+// nothing damaged is left untouched (repaired = false).
+struct RepairReport {
+  bool repaired = false;
+  std::string damage;                   // what was wrong (the message the readers refuse with)
+  std::uint64_t kept_records = 0;       // records 0 .. kept_records-1 kept
+  std::uint64_t lost_records = 0;       // records known to have been committed and now gone
+  std::string damaged_journal, damaged_view;  // where the originals were moved ("" if none)
+  std::vector<std::string> lost;        // one line per job or document that went back or vanished
+};
+RepairReport repair_store(const std::string& path);
+
 // Who holds the writer lock of a store, if anyone ("pid 123 on host vm since ..."); empty if free.
 std::string store_lock_holder(const std::string& path);
 
