@@ -253,12 +253,9 @@ JournalScan scan_journal(const std::string& path, bool salvage) {
       break;
     }
     if (committed) {
-      damaged(off, framed ? fmt::format("the journal ends {} bytes into it, but it was committed (the seal covers {} "
-                                        "bytes)",
-                                        left, s.sealed_bytes)
-                          : fmt::format("bytes that are no record where committed records were (the seal covers {} "
-                                        "bytes)",
-                                        s.sealed_bytes));
+      damaged(off, fmt::format("the journal's last {} bytes are not a complete record, but its seal says records up "
+                               "to byte {} were committed (a truncated journal)",
+                               left, s.sealed_bytes));
       break;
     }
     break;  // the torn tail

@@ -43,7 +43,7 @@ void lost_jobs(const char* name, const std::vector<Rec>& before, const std::vect
       out.push_back(fmt::format("{} {} (batch {}, {}) vanished: the record that planned it is lost", name, i,
                                 before[i].batch, to_string(before[i].state)));
     else if (before[i].state != kept[i].state)
-      out.push_back(fmt::format("{} {}: was {}, is {} again", name, i, to_string(before[i].state),
+      out.push_back(fmt::format("{} {}: was {}, is now {}", name, i, to_string(before[i].state),
                                 to_string(kept[i].state)));
   }
 }

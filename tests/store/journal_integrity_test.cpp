@@ -318,7 +318,7 @@ TEST_CASE("t2 validate --repair keeps the longest consistent prefix and says wha
     CHECK(rep.kept_records == first_done);
     CHECK(rep.lost_records == 24 - first_done);
     bool run0 = false;
-    for (auto& line : rep.lost) run0 |= line.find("run 0: was done, is") == 0;
+    for (auto& line : rep.lost) run0 |= line.find("run 0: was done, is now") == 0;
     CHECK(run0);
     CHECK(validate_store(path).empty());
     CHECK(read_store(path).runs.at(0).state != JobState::done);
