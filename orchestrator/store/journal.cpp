@@ -142,6 +142,12 @@ JournalScan scan_journal(const std::string& path, bool salvage) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw StoreError(path, "cannot open the journal: " + errno_text());
     ssize_t n = ::pread(fd, head, sizeof head, 0);
+    // A read racing the writer's in-place seal update could see half of it: read the header
+    // again (a torn read does not repeat) before calling a seal that does not check damaged.
+    for (int again = 0; again < 3 && n == static_cast<ssize_t>(sizeof head) && load_u32(head + 8) >= 3 &&
+                        crc_of(head, 32) != load_u32(head + 32);
+         ++again)
+      n = ::pread(fd, head, sizeof head, 0);
     struct stat st {};
     if (n < 0 || ::fstat(fd, &st) != 0) {
       std::string why = errno_text();

@@ -2,6 +2,7 @@
 // journal_records.hpp; the byte layout is schemas/store-layout.md, "Record payloads").
 #include "orchestrator/store/journal_records.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -9,10 +10,23 @@
 namespace t2 {
 namespace {
 
-// Little-endian, fixed width, whatever the host.
+// Little-endian, fixed width, whatever the host. Arrays of numbers are copied in one piece when
+// the host is little-endian (every host t2 runs on), item by item otherwise.
+constexpr bool kLittle = std::endian::native == std::endian::little;
+
 class Out {
  public:
   Out() { b_.reserve(256); }
+  template <class T>
+  void array(const std::vector<T>& v) {
+    u64(v.size());
+    if constexpr (kLittle) {
+      const char* p = reinterpret_cast<const char*>(v.data());
+      b_.insert(b_.end(), p, p + v.size() * sizeof(T));
+    } else {
+      for (const T& x : v) item(x);
+    }
+  }
   void u8(std::uint8_t v) { b_.push_back(static_cast<char>(v)); }
   void u32(std::uint32_t v) {
     for (int i = 0; i < 4; ++i) b_.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
@@ -38,6 +52,9 @@ class Out {
   std::vector<char> take() { return std::move(b_); }
 
  private:
+  void item(std::uint8_t v) { u8(v); }
+  void item(float v) { f32(v); }
+  void item(double v) { f64(v); }
   std::vector<char> b_;
 };
 
@@ -85,6 +102,16 @@ class In {
     if (n > (n_ - at_) / item) fail(fmt::format("{} count {} runs past the end of the record", what, n));
     return n;
   }
+  template <class T>
+  void array(std::vector<T>& v, const char* what) {
+    v.resize(count(sizeof(T), what));
+    if constexpr (kLittle) {
+      if (!v.empty()) std::memcpy(v.data(), p_ + at_, v.size() * sizeof(T));
+      at_ += v.size() * sizeof(T);
+    } else {
+      for (T& x : v) x = item(x);
+    }
+  }
   JobKind kind() {
     auto k = u8();
     if (k > static_cast<std::uint8_t>(JobKind::eval)) fail(fmt::format("unknown job kind {}", k));
@@ -98,6 +125,9 @@ class In {
   }
 
  private:
+  std::uint8_t item(std::uint8_t) { return u8(); }
+  float item(float) { return f32(); }
+  double item(double) { return f64(); }
   void need(std::size_t k) const {
     if (n_ - at_ < k) fail(fmt::format("it ends early (byte {} of {}, {} more needed)", at_, n_, k));
   }
@@ -185,10 +215,8 @@ std::vector<char> encode(const TrainDoneRecord& r) {
   const TrainResult& t = r.result;
   o.u32(r.index);
   o.f64(t.final_loss); o.f64(t.tokens_seen); o.f64(t.params); o.f64(t.params_total); o.f64(t.flops);
-  o.u64(t.loss_curve.size());
-  for (float v : t.loss_curve) o.f32(v);
-  o.u64(t.curve_tokens.size());
-  for (float v : t.curve_tokens) o.f32(v);
+  o.array(t.loss_curve);
+  o.array(t.curve_tokens);
   o.str(t.checkpoint);
   put_meta(o, r.meta);
   return o.take();
@@ -199,10 +227,8 @@ void decode(const char* p, std::size_t n, TrainDoneRecord& r) {
   r.index = in.u32();
   t.final_loss = in.f64(); t.tokens_seen = in.f64(); t.params = in.f64(); t.params_total = in.f64();
   t.flops = in.f64();
-  t.loss_curve.resize(in.count(4, "loss_curve"));
-  for (float& v : t.loss_curve) v = in.f32();
-  t.curve_tokens.resize(in.count(4, "curve_tokens"));
-  for (float& v : t.curve_tokens) v = in.f32();
+  in.array(t.loss_curve, "loss_curve");
+  in.array(t.curve_tokens, "curve_tokens");
   t.checkpoint = in.str();
   r.meta = get_meta(in);
   in.done();
@@ -215,10 +241,8 @@ std::vector<char> encode(const EvalDoneRecord& r) {
   Out o;
   const EvalResult& e = r.result;
   o.u32(r.index); o.u32(e.problems); o.u32(e.samples);
-  o.u64(e.correct.size());
-  for (auto v : e.correct) o.u8(v);
-  o.u64(e.answer_nll.size());
-  for (double v : e.answer_nll) o.f64(v);
+  o.array(e.correct);
+  o.array(e.answer_nll);
   o.f64(e.flops); o.f64(e.tokens_per_sample);
   put_meta(o, r.meta);
   return o.take();
@@ -227,10 +251,8 @@ void decode(const char* p, std::size_t n, EvalDoneRecord& r) {
   In in(p, n, r.type);
   EvalResult& e = r.result;
   r.index = in.u32(); e.problems = in.u32(); e.samples = in.u32();
-  e.correct.resize(in.count(1, "correct"));
-  for (auto& v : e.correct) v = in.u8();
-  e.answer_nll.resize(in.count(8, "answer_nll"));
-  for (double& v : e.answer_nll) v = in.f64();
+  in.array(e.correct, "correct");
+  in.array(e.answer_nll, "answer_nll");
   e.flops = in.f64(); e.tokens_per_sample = in.f64();
   r.meta = get_meta(in);
   in.done();
