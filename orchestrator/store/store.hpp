@@ -9,6 +9,10 @@
 //  * STORE (the .h5) is a materialised view of the journal, written by sync_hdf5() and closed
 //    between syncs, so that h5py/h5dump can read it while a sweep runs. Its root attribute
 //    `journal_records` says how many records it reflects.
+//  * Every record carries its sequence number and the journal's header a seal of the records
+//    committed (journal.hpp), so damage (a bad CRC, a cut into committed records, a missing or
+//    duplicated record, a journal shorter than its view) is refused by every reader, never
+//    rebuilt from; repair_store() (`t2 validate --repair`) salvages on request.
 //  * open() truncates a torn journal tail (a record never acknowledged), then checks the .h5;
 //    if it cannot be opened, is behind, or was left mid-sync, it is rebuilt from the journal
 //    into STORE.rebuild and renamed over STORE (atomic).
