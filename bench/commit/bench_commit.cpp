@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
   if (n < 10) n = 10;
   std::filesystem::create_directories(dir);
   // The journal record of one result: the same bytes the baseline writes.
-  std::size_t record = encode_eval_done(0, result(0), JobMeta{}).size() + 12;
+  std::size_t record = encode(EvalDoneRecord{0, result(0), JobMeta{}}).size() + journal_frame_size(kJournalFormat);
 
   Stats plain = plain_writes(dir + "/plain.bin", record, n, false);
   Stats plain_sync = plain_writes(dir + "/plain_sync.bin", record, n, true);

@@ -1,35 +1,11 @@
-// events.cpp — record payloads and the job state rules (see events.hpp).
+// events.cpp — the job state rules, one apply() per record type (see events.hpp).
 #include "orchestrator/store/events.hpp"
 
 #include <fmt/format.h>
 
-#include "contract/wire.hpp"
 
 namespace t2 {
 namespace {
-
-// Reserving first also keeps GCC 12 from a false -Wstringop-overflow on the first put().
-ByteWriter writer() {
-  ByteWriter w;
-  w.bytes().reserve(256);
-  return w;
-}
-
-void put_meta(ByteWriter& w, const JobMeta& m) {
-  w.put(m.attempt); w.put(m.rank); w.put_string(m.host); w.put(m.wall_seconds); w.put(m.time);
-}
-JobMeta get_meta(ByteReader& r) {
-  JobMeta m;
-  m.attempt = r.get<std::uint32_t>(); m.rank = r.get<std::int32_t>(); m.host = r.get_string();
-  m.wall_seconds = r.get<double>(); m.time = r.get<double>();
-  return m;
-}
-
-JobKind get_kind(ByteReader& r) {
-  auto k = r.get<std::uint8_t>();
-  if (k > static_cast<std::uint8_t>(JobKind::eval)) throw EventError(fmt::format("unknown job kind {}", k));
-  return static_cast<JobKind>(k);
-}
 
 const char* table(JobKind k) { return k == JobKind::train ? "run" : "eval"; }
 
@@ -94,270 +70,194 @@ void failed(Rec& rec, JobKind kind, JobIndex index, FailureClass cls, std::strin
 
 }  // namespace
 
-std::vector<char> encode_created(std::uint32_t schema_version, const std::string& t2_version,
-                                 const std::string& config_text, const std::string& config_file, double created_at) {
-  ByteWriter w = writer();
-  w.put(schema_version); w.put_string(t2_version); w.put_string(config_text); w.put_string(config_file);
-  w.put(created_at);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const CreatedRecord& r, Dirty* dirty) {
+  if (c.schema_version != 0) throw EventError("a second created record");
+  if (r.schema_version == 0) throw EventError("created record with schema version 0");
+  c.schema_version = r.schema_version; c.t2_version = r.t2_version;
+  c.config_text = r.config_text; c.config_file = r.config_file;
+  c.created_at = r.created_at;
+  if (dirty) dirty->root = true;
 }
 
-std::vector<char> encode_plan_batch(double planned_at, const std::vector<PlannedRun>& runs,
-                                    const std::vector<PlannedEval>& evals) {
-  ByteWriter w = writer();
-  w.put(planned_at);
-  w.put<std::uint64_t>(runs.size());
-  for (auto& r : runs) { w.put(r.n_params); w.put(r.n_tokens); w.put(r.seed); w.put(r.replicate); }
-  w.put<std::uint64_t>(evals.size());
-  for (auto& e : evals) {
-    w.put(e.run); w.put_string(e.task); w.put(e.problems); w.put(e.samples); w.put(e.temperature);
-    w.put(e.top_k); w.put(e.seed);
+namespace {
+// Batch `b` of `c` plans exactly the jobs of `r`, at the same time: `r` is a copy of it.
+bool same_batch(const StoreContents& c, const BatchRecord& b, const PlanBatchRecord& r) {
+  if (b.planned_at != r.planned_at || b.n_runs != r.runs.size() || b.n_evals != r.evals.size()) return false;
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    auto &x = c.runs[b.first_run + i].plan, &y = r.runs[i];
+    if (x.n_params != y.n_params || x.n_tokens != y.n_tokens || x.seed != y.seed || x.replicate != y.replicate)
+      return false;
   }
-  return std::move(w.bytes());
+  for (std::size_t i = 0; i < r.evals.size(); ++i) {
+    auto &x = c.evals[b.first_eval + i].plan, &y = r.evals[i];
+    if (x.task != y.task || x.problems != y.problems || x.samples != y.samples || x.seed != y.seed ||
+        x.temperature != y.temperature || x.top_k != y.top_k || x.run != y.run)
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
+void apply(StoreContents& c, const PlanBatchRecord& r, Dirty* dirty) {
+  // The same batch twice (a duplicated record) would double the store and rerun every job. The
+  // writer gives each batch a later planned_at than the one before (Store::plan_batch).
+  for (const auto& b : c.batches)
+    if (same_batch(c, b, r))
+      throw EventError(fmt::format("plan_batch repeats batch {} (the same planned_at {} and the same {} runs and {} "
+                                   "evals): a duplicated record",
+                                   b.index, r.planned_at, r.runs.size(), r.evals.size()));
+  std::size_t total_runs = c.runs.size() + r.runs.size();
+  if (total_runs > 0xffffffffu || c.evals.size() + r.evals.size() > 0xffffffffu)
+    throw EventError("plan_batch: more than 2^32 jobs");
+  BatchRecord b;
+  b.index = static_cast<std::uint32_t>(c.batches.size());
+  b.planned_at = r.planned_at;
+  b.first_run = static_cast<JobIndex>(c.runs.size());
+  b.first_eval = static_cast<JobIndex>(c.evals.size());
+  b.n_runs = static_cast<JobIndex>(r.runs.size());
+  b.n_evals = static_cast<JobIndex>(r.evals.size());
+  for (std::size_t i = 0; i < r.evals.size(); ++i)
+    if (r.evals[i].run >= total_runs)
+      throw EventError(fmt::format("plan_batch: eval {} is of run {}, but only {} runs are planned", b.first_eval + i,
+                                   r.evals[i].run, total_runs));
+  for (std::size_t i = 0; i < r.runs.size(); ++i) {
+    RunRecord run;
+    run.plan = r.runs[i];
+    run.index = static_cast<JobIndex>(b.first_run + i);
+    run.batch = b.index;
+    if (dirty) dirty->runs.insert(run.index);
+    c.runs.push_back(std::move(run));
+  }
+  for (std::size_t i = 0; i < r.evals.size(); ++i) {
+    EvalRecord ev;
+    ev.plan = r.evals[i];
+    ev.index = static_cast<JobIndex>(b.first_eval + i);
+    ev.batch = b.index;
+    if (dirty) dirty->evals.insert(ev.index);
+    c.evals.push_back(std::move(ev));
+  }
+  c.batches.push_back(b);
 }
 
-std::vector<char> encode_job_started(JobKind kind, JobIndex index, const JobMeta& meta) {
-  ByteWriter w = writer();
-  w.put(static_cast<std::uint8_t>(kind)); w.put(index); put_meta(w, meta);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const JobStartedRecord& r, Dirty* dirty) {
+  // Who started it: kept in memory for `t2 status` (the tables keep the finishing attempt).
+  if (r.kind == JobKind::train) {
+    started(job(c.runs, r.kind, r.index, "job_started"), r.kind, r.index, r.meta);
+    if (dirty) dirty->runs.insert(r.index);
+  } else {
+    started(job(c.evals, r.kind, r.index, "job_started"), r.kind, r.index, r.meta);
+    if (dirty) dirty->evals.insert(r.index);
+  }
 }
 
-std::vector<char> encode_train_done(JobIndex index, const TrainResult& result, const JobMeta& meta) {
-  ByteWriter w = writer();
-  w.put(index); encode(w, result); put_meta(w, meta);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const TrainDoneRecord& r, Dirty* dirty) {
+  auto& run = job(c.runs, JobKind::train, r.index, "train_done");
+  // A result may arrive for an attempt the coordinator had already written off (pending).
+  require_state(run.state, {JobState::running, JobState::pending}, JobKind::train, r.index, "train_done");
+  run.state = JobState::done;
+  run.result = r.result;
+  run.meta = r.meta;
+  if (dirty) dirty->runs.insert(r.index);
 }
 
-std::vector<char> encode_eval_done(JobIndex index, const EvalResult& result, const JobMeta& meta) {
-  ByteWriter w = writer();
-  w.put(index); encode(w, result); put_meta(w, meta);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const EvalDoneRecord& r, Dirty* dirty) {
+  auto& ev = job(c.evals, JobKind::eval, r.index, "eval_done");
+  require_state(ev.state, {JobState::running, JobState::pending}, JobKind::eval, r.index, "eval_done");
+  if (r.result.correct.size() != static_cast<std::uint64_t>(r.result.problems) * r.result.samples ||
+      r.result.answer_nll.size() != r.result.problems)
+    throw EventError(fmt::format("eval_done for eval {}: {} outcomes and {} NLLs for {} problems x {} samples", r.index,
+                                 r.result.correct.size(), r.result.answer_nll.size(), r.result.problems,
+                                 r.result.samples));
+  if (r.result.problems != ev.plan.problems || r.result.samples != ev.plan.samples)
+    throw EventError(fmt::format("eval_done for eval {}: result is {} x {}, the eval planned {} problems x {} samples",
+                                 r.index, r.result.problems, r.result.samples, ev.plan.problems, ev.plan.samples));
+  ev.state = JobState::done;
+  ev.result = r.result;
+  ev.meta = r.meta;
+  if (dirty) {
+    dirty->evals.insert(r.index);
+    dirty->outcomes.push_back(r.index);
+  }
 }
 
-std::vector<char> encode_job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
-                                    const JobMeta& meta, bool final) {
-  ByteWriter w = writer();
-  w.put(static_cast<std::uint8_t>(kind)); w.put(index); w.put(static_cast<std::uint8_t>(cls));
-  w.put_string(reason); put_meta(w, meta); w.put(static_cast<std::uint8_t>(final ? 1 : 0));
-  return std::move(w.bytes());
+void apply(StoreContents& c, const JobFailedRecord& r, Dirty* dirty) {
+  if (r.kind == JobKind::train) {
+    failed(job(c.runs, r.kind, r.index, "job_failed"), r.kind, r.index, r.failure, r.reason, r.meta, r.final);
+    if (dirty) dirty->runs.insert(r.index);
+  } else {
+    failed(job(c.evals, r.kind, r.index, "job_failed"), r.kind, r.index, r.failure, r.reason, r.meta, r.final);
+    if (dirty) dirty->evals.insert(r.index);
+  }
 }
 
-std::vector<char> encode_requeue_running() { return {}; }
-std::vector<char> encode_requeue_lost() { return {}; }
-
-std::vector<char> encode_job_retry(JobKind kind, JobIndex index) {
-  ByteWriter w = writer();
-  w.put(static_cast<std::uint8_t>(kind)); w.put(index);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const RequeueRunningRecord&, Dirty* dirty) {
+  for (auto& run : c.runs)
+    if (run.state == JobState::running) {
+      run.state = JobState::pending;
+      if (dirty) dirty->runs.insert(run.index);
+    }
+  for (auto& ev : c.evals)
+    if (ev.state == JobState::running) {
+      ev.state = JobState::pending;
+      if (dirty) dirty->evals.insert(ev.index);
+    }
 }
 
-std::vector<char> encode_document(const Document& d) {
-  ByteWriter w = writer();
-  w.put_string(d.kind); w.put(d.batch); w.put(d.time); w.put_string(d.json);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const RequeueLostRecord&, Dirty* dirty) {
+  for (auto& run : c.runs)
+    if (requeue_lost(run) && dirty) dirty->runs.insert(run.index);
+  for (auto& ev : c.evals)
+    if (requeue_lost(ev) && dirty) dirty->evals.insert(ev.index);
 }
 
-std::vector<char> encode_replace_config(const std::string& config_text, const std::string& config_file) {
-  ByteWriter w = writer();
-  w.put_string(config_text); w.put_string(config_file);
-  return std::move(w.bytes());
+void apply(StoreContents& c, const JobRetryRecord& r, Dirty* dirty) {
+  if (r.kind == JobKind::train) {
+    retried(job(c.runs, r.kind, r.index, "job_retry"), r.kind, r.index);
+    if (dirty) dirty->runs.insert(r.index);
+  } else {
+    retried(job(c.evals, r.kind, r.index, "job_retry"), r.kind, r.index);
+    if (dirty) dirty->evals.insert(r.index);
+  }
 }
+
+void apply(StoreContents& c, const DocumentRecord& r, Dirty*) { c.documents.push_back(r.doc); }
+
+void apply(StoreContents& c, const ReplaceConfigRecord& r, Dirty* dirty) {
+  c.config_text = r.config_text;
+  c.config_file = r.config_file;
+  if (dirty) dirty->root = true;
+}
+
+namespace {
+template <class Record>
+void decode_and_apply(StoreContents& c, const char* payload, std::size_t length, Dirty* dirty) {
+  Record r;
+  decode(payload, length, r);
+  apply(c, r, dirty);
+}
+}  // namespace
 
 void apply_record(StoreContents& c, RecordType type, const char* payload, std::size_t length, Dirty* dirty) {
-  ByteReader r(payload, length);
-  auto finish = [&] {
-    if (!r.done()) throw EventError(fmt::format("{} record has {} trailing bytes", to_string(type), r.remaining()));
-  };
+  if (type != RecordType::created && c.schema_version == 0)
+    throw EventError(fmt::format("{} record before the store's created record", to_string(type)));
   try {
-    if (type != RecordType::created && c.schema_version == 0)
-      throw EventError(fmt::format("{} record before the store's created record", to_string(type)));
     switch (type) {
-      case RecordType::created: {
-        if (c.schema_version != 0) throw EventError("a second created record");
-        StoreContents h;
-        h.schema_version = r.get<std::uint32_t>(); h.t2_version = r.get_string(); h.config_text = r.get_string();
-        h.config_file = r.get_string(); h.created_at = r.get<double>();
-        finish();
-        if (h.schema_version == 0) throw EventError("created record with schema version 0");
-        c.schema_version = h.schema_version; c.t2_version = std::move(h.t2_version);
-        c.config_text = std::move(h.config_text); c.config_file = std::move(h.config_file);
-        c.created_at = h.created_at;
-        if (dirty) dirty->root = true;
-        return;
-      }
-      case RecordType::plan_batch: {
-        BatchRecord b;
-        b.index = static_cast<std::uint32_t>(c.batches.size());
-        b.planned_at = r.get<double>();
-        auto n_runs = r.get<std::uint64_t>();
-        if (n_runs > r.remaining()) throw EventError("plan_batch: run count past end of record");
-        std::vector<RunRecord> runs(n_runs);
-        b.first_run = static_cast<JobIndex>(c.runs.size());
-        for (std::size_t i = 0; i < runs.size(); ++i) {
-          auto& p = runs[i].plan;
-          p.n_params = r.get<double>(); p.n_tokens = r.get<double>(); p.seed = r.get<std::uint64_t>();
-          p.replicate = r.get<std::uint32_t>();
-          runs[i].index = static_cast<JobIndex>(b.first_run + i);
-          runs[i].batch = b.index;
-        }
-        auto n_evals = r.get<std::uint64_t>();
-        if (n_evals > r.remaining()) throw EventError("plan_batch: eval count past end of record");
-        std::vector<EvalRecord> evals(n_evals);
-        b.first_eval = static_cast<JobIndex>(c.evals.size());
-        std::size_t total_runs = c.runs.size() + runs.size();
-        for (std::size_t i = 0; i < evals.size(); ++i) {
-          auto& p = evals[i].plan;
-          p.run = r.get<JobIndex>(); p.task = r.get_string(); p.problems = r.get<std::uint32_t>();
-          p.samples = r.get<std::uint32_t>(); p.temperature = r.get<double>(); p.top_k = r.get<std::uint32_t>();
-          p.seed = r.get<std::uint64_t>();
-          if (p.run >= total_runs)
-            throw EventError(fmt::format("plan_batch: eval {} is of run {}, but only {} runs are planned",
-                                         b.first_eval + i, p.run, total_runs));
-          evals[i].index = static_cast<JobIndex>(b.first_eval + i);
-          evals[i].batch = b.index;
-        }
-        finish();
-        if (total_runs > 0xffffffffu || c.evals.size() + evals.size() > 0xffffffffu)
-          throw EventError("plan_batch: more than 2^32 jobs");
-        b.n_runs = static_cast<JobIndex>(runs.size());
-        b.n_evals = static_cast<JobIndex>(evals.size());
-        for (auto& run : runs) {
-          if (dirty) dirty->runs.insert(run.index);
-          c.runs.push_back(std::move(run));
-        }
-        for (auto& ev : evals) {
-          if (dirty) dirty->evals.insert(ev.index);
-          c.evals.push_back(std::move(ev));
-        }
-        c.batches.push_back(b);
-        return;
-      }
-      case RecordType::job_started: {
-        JobKind kind = get_kind(r);
-        auto index = r.get<JobIndex>();
-        // Who started it: kept in memory for `t2 status` (the tables keep the finishing attempt).
-        JobMeta meta = get_meta(r);
-        finish();
-        if (kind == JobKind::train) {
-          started(job(c.runs, kind, index, "job_started"), kind, index, std::move(meta));
-          if (dirty) dirty->runs.insert(index);
-        } else {
-          started(job(c.evals, kind, index, "job_started"), kind, index, std::move(meta));
-          if (dirty) dirty->evals.insert(index);
-        }
-        return;
-      }
-      case RecordType::train_done: {
-        auto index = r.get<JobIndex>();
-        TrainResult result;
-        decode(r, result);
-        JobMeta meta = get_meta(r);
-        finish();
-        auto& run = job(c.runs, JobKind::train, index, "train_done");
-        // A result may arrive for an attempt the coordinator had already written off (pending).
-        require_state(run.state, {JobState::running, JobState::pending}, JobKind::train, index, "train_done");
-        run.state = JobState::done;
-        run.result = std::move(result);
-        run.meta = std::move(meta);
-        if (dirty) dirty->runs.insert(index);
-        return;
-      }
-      case RecordType::eval_done: {
-        auto index = r.get<JobIndex>();
-        EvalResult result;
-        decode(r, result);
-        JobMeta meta = get_meta(r);
-        finish();
-        auto& ev = job(c.evals, JobKind::eval, index, "eval_done");
-        require_state(ev.state, {JobState::running, JobState::pending}, JobKind::eval, index, "eval_done");
-        if (result.problems != ev.plan.problems || result.samples != ev.plan.samples)
-          throw EventError(fmt::format("eval_done for eval {}: result is {} x {}, the eval planned {} problems x {} "
-                                       "samples",
-                                       index, result.problems, result.samples, ev.plan.problems, ev.plan.samples));
-        ev.state = JobState::done;
-        ev.result = std::move(result);
-        ev.meta = std::move(meta);
-        if (dirty) {
-          dirty->evals.insert(index);
-          dirty->outcomes.push_back(index);
-        }
-        return;
-      }
-      case RecordType::job_failed: {
-        JobKind kind = get_kind(r);
-        auto index = r.get<JobIndex>();
-        auto cls_byte = r.get<std::uint8_t>();
-        if (cls_byte > static_cast<std::uint8_t>(FailureClass::cancelled))
-          throw EventError(fmt::format("job_failed: unknown failure class {}", cls_byte));
-        std::string reason = r.get_string();
-        JobMeta meta = get_meta(r);
-        bool final = r.get<std::uint8_t>() != 0;
-        finish();
-        auto cls = static_cast<FailureClass>(cls_byte);
-        if (kind == JobKind::train) {
-          failed(job(c.runs, kind, index, "job_failed"), kind, index, cls, std::move(reason), meta, final);
-          if (dirty) dirty->runs.insert(index);
-        } else {
-          failed(job(c.evals, kind, index, "job_failed"), kind, index, cls, std::move(reason), meta, final);
-          if (dirty) dirty->evals.insert(index);
-        }
-        return;
-      }
-      case RecordType::requeue_running: {
-        finish();
-        for (auto& run : c.runs)
-          if (run.state == JobState::running) {
-            run.state = JobState::pending;
-            if (dirty) dirty->runs.insert(run.index);
-          }
-        for (auto& ev : c.evals)
-          if (ev.state == JobState::running) {
-            ev.state = JobState::pending;
-            if (dirty) dirty->evals.insert(ev.index);
-          }
-        return;
-      }
-      case RecordType::requeue_lost: {
-        finish();
-        for (auto& run : c.runs)
-          if (requeue_lost(run) && dirty) dirty->runs.insert(run.index);
-        for (auto& ev : c.evals)
-          if (requeue_lost(ev) && dirty) dirty->evals.insert(ev.index);
-        return;
-      }
-      case RecordType::job_retry: {
-        JobKind kind = get_kind(r);
-        auto index = r.get<JobIndex>();
-        finish();
-        if (kind == JobKind::train) {
-          retried(job(c.runs, kind, index, "job_retry"), kind, index);
-          if (dirty) dirty->runs.insert(index);
-        } else {
-          retried(job(c.evals, kind, index, "job_retry"), kind, index);
-          if (dirty) dirty->evals.insert(index);
-        }
-        return;
-      }
-      case RecordType::document: {
-        Document d;
-        d.kind = r.get_string(); d.batch = r.get<std::uint32_t>(); d.time = r.get<double>(); d.json = r.get_string();
-        finish();
-        c.documents.push_back(std::move(d));
-        return;
-      }
-      case RecordType::replace_config: {
-        std::string text = r.get_string(), file = r.get_string();
-        finish();
-        c.config_text = std::move(text);
-        c.config_file = std::move(file);
-        if (dirty) dirty->root = true;
-        return;
-      }
+      case RecordType::created: return decode_and_apply<CreatedRecord>(c, payload, length, dirty);
+      case RecordType::plan_batch: return decode_and_apply<PlanBatchRecord>(c, payload, length, dirty);
+      case RecordType::job_started: return decode_and_apply<JobStartedRecord>(c, payload, length, dirty);
+      case RecordType::train_done: return decode_and_apply<TrainDoneRecord>(c, payload, length, dirty);
+      case RecordType::eval_done: return decode_and_apply<EvalDoneRecord>(c, payload, length, dirty);
+      case RecordType::job_failed: return decode_and_apply<JobFailedRecord>(c, payload, length, dirty);
+      case RecordType::requeue_running: return decode_and_apply<RequeueRunningRecord>(c, payload, length, dirty);
+      case RecordType::document: return decode_and_apply<DocumentRecord>(c, payload, length, dirty);
+      case RecordType::replace_config: return decode_and_apply<ReplaceConfigRecord>(c, payload, length, dirty);
+      case RecordType::requeue_lost: return decode_and_apply<RequeueLostRecord>(c, payload, length, dirty);
+      case RecordType::job_retry: return decode_and_apply<JobRetryRecord>(c, payload, length, dirty);
     }
-    throw EventError(fmt::format("unknown record type {}", static_cast<std::uint32_t>(type)));
-  } catch (const WireError& e) {
-    throw EventError(fmt::format("{} record does not decode: {}", to_string(type), e.what()));
+  } catch (const RecordDecodeError& e) {
+    throw EventError(e.what());
   }
+  throw EventError(fmt::format("unknown record type {}", static_cast<std::uint32_t>(type)));
 }
 
 }  // namespace t2

@@ -1,5 +1,5 @@
-// events.hpp — what a journal record means: the payload of each record type and the state
-// rules that apply it to StoreContents (store.hpp "State rules"). Used by the writer (live
+// events.hpp — what a journal record means: the state rules that apply each record type
+// (journal_records.hpp)  to StoreContents (store.hpp "State rules"). Used by the writer (live
 // events) and by every reader (replay), so both always agree. Knows no files and no HDF5.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "orchestrator/store/journal.hpp"
+#include "orchestrator/store/journal_records.hpp"
 #include "orchestrator/store/records.hpp"
 
 namespace t2 {
@@ -29,23 +30,23 @@ struct Dirty {
   bool empty() const { return runs.empty() && evals.empty() && outcomes.empty() && !root; }
 };
 
-std::vector<char> encode_created(std::uint32_t schema_version, const std::string& t2_version,
-                                 const std::string& config_text, const std::string& config_file, double created_at);
-std::vector<char> encode_plan_batch(double planned_at, const std::vector<PlannedRun>& runs,
-                                    const std::vector<PlannedEval>& evals);
-std::vector<char> encode_job_started(JobKind kind, JobIndex index, const JobMeta& meta);
-std::vector<char> encode_train_done(JobIndex index, const TrainResult& result, const JobMeta& meta);
-std::vector<char> encode_eval_done(JobIndex index, const EvalResult& result, const JobMeta& meta);
-std::vector<char> encode_job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
-                                    const JobMeta& meta, bool final);
-std::vector<char> encode_requeue_running();  // format 1: the lost attempts stay charged (read only)
-std::vector<char> encode_requeue_lost();     // format 2: running -> pending, attempt lost, not charged
-std::vector<char> encode_job_retry(JobKind kind, JobIndex index);  // failed -> pending, fresh budget
-std::vector<char> encode_document(const Document& doc);
-std::vector<char> encode_replace_config(const std::string& config_text, const std::string& config_file);
+// Checks one record against `contents` and applies it (all or nothing; throws EventError). Rows
+// it touches are added to `dirty` when given. One function per record type, each with its rules
+// (schemas/store-layout.md "State rules"); none counts journal_records.
+void apply(StoreContents&, const CreatedRecord&, Dirty*);
+void apply(StoreContents&, const PlanBatchRecord&, Dirty*);       // refuses a copy of an earlier batch
+void apply(StoreContents&, const JobStartedRecord&, Dirty*);
+void apply(StoreContents&, const TrainDoneRecord&, Dirty*);
+void apply(StoreContents&, const EvalDoneRecord&, Dirty*);
+void apply(StoreContents&, const JobFailedRecord&, Dirty*);
+void apply(StoreContents&, const RequeueRunningRecord&, Dirty*);  // format 1: lost attempts stay charged
+void apply(StoreContents&, const RequeueLostRecord&, Dirty*);     // running -> pending, attempt lost, not charged
+void apply(StoreContents&, const JobRetryRecord&, Dirty*);        // failed -> pending, fresh budget
+void apply(StoreContents&, const DocumentRecord&, Dirty*);
+void apply(StoreContents&, const ReplaceConfigRecord&, Dirty*);
 
-// Checks one record against `contents` and applies it (all or nothing; throws EventError).
-// Rows it touches are added to `dirty` when given. Does not count journal_records.
+// Decodes a payload of `type` (journal_records.hpp) and applies it; a payload that does not
+// decode is an EventError too.
 void apply_record(StoreContents& contents, RecordType type, const char* payload, std::size_t length, Dirty* dirty);
 
 }  // namespace t2

@@ -41,16 +41,53 @@ std::uint32_t load_u32(const char* p) {
   return v;
 }
 
-// Does a good record start at `off`? Fills type and length when it does.
-bool record_at(const std::vector<char>& d, std::uint64_t off, std::uint32_t& type, std::uint32_t& length) {
-  if (d.size() - off < kFrame) return false;
+void store_u32(std::vector<char>& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
+}
+void store_u64(std::vector<char>& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
+}
+std::uint64_t load_u64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// The 24 seal bytes at offset 16 of a format-3 header (its CRC covers header bytes 0..31).
+std::vector<char> seal_bytes(std::uint64_t records, std::uint64_t bytes) {
+  std::vector<char> h(kMagic, kMagic + 8);
+  store_u32(h, 3);
+  store_u32(h, 0);
+  store_u64(h, records);
+  store_u64(h, bytes);
+  std::uint32_t crc = crc_of(h.data(), 32);
+  store_u32(h, crc);
+  store_u32(h, 0);
+  return std::vector<char>(h.begin() + 16, h.end());
+}
+
+// Does a good record start at `off`? Fills type, length and seq when it does.
+bool record_at(const std::vector<char>& d, std::uint64_t off, std::uint32_t format, std::uint32_t& type,
+               std::uint32_t& length, std::uint64_t& seq) {
+  std::size_t frame = journal_frame_size(format);
+  if (d.size() - off < frame) return false;
   std::uint32_t tagged = load_u32(d.data() + off);
   if ((tagged & 0xffff0000u) != kTypeTag) return false;
   type = tagged & 0xffffu;
   if (type == 0 || type > kMaxRecordType) return false;
   length = load_u32(d.data() + off + 4);
-  if (length > d.size() - off - kFrame) return false;
-  return crc_of(d.data() + off, 8 + length) == load_u32(d.data() + off + 8 + length);
+  if (length > d.size() - off - frame) return false;
+  std::size_t head = frame - 4;
+  seq = format >= 3 ? load_u64(d.data() + off + 8) : 0;
+  return crc_of(d.data() + off, head + length) == load_u32(d.data() + off + head + length);
+}
+
+// The store a journal belongs to (for the repair hint).
+std::string store_of(const std::string& jpath) {
+  const std::string ext = ".journal";
+  if (jpath.size() > ext.size() && jpath.compare(jpath.size() - ext.size(), ext.size(), ext) == 0)
+    return jpath.substr(0, jpath.size() - ext.size());
+  return jpath;
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -90,47 +127,160 @@ std::uint32_t format_needed(RecordType type) {
   return static_cast<std::uint32_t>(type) >= static_cast<std::uint32_t>(RecordType::requeue_lost) ? 2 : 1;
 }
 
-JournalScan scan_journal(const std::string& path) {
+std::size_t journal_header_size(std::uint32_t format) {
+  return format >= 3 ? kJournalHeaderSize3 : kJournalHeaderSize;
+}
+std::size_t journal_frame_size(std::uint32_t format) { return format >= 3 ? 20 : kFrame; }
+
+JournalScan scan_journal(const std::string& path, bool salvage) {
   JournalScan s;
+  char head[kJournalHeaderSize3] = {0};
+  std::size_t head_n = 0;
   {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw StoreError(path, "cannot open the journal: " + errno_text());
-    in.seekg(0, std::ios::end);
-    s.data.resize(static_cast<std::size_t>(in.tellg()));
-    in.seekg(0);
-    if (!s.data.empty() && !in.read(s.data.data(), static_cast<std::streamsize>(s.data.size())))
-      throw StoreError(path, "cannot read the journal");
+    // The header first, then the rest: a live writer rewrites the seal only after the records
+    // it covers are written, so a seal read before the records never claims more than we read.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw StoreError(path, "cannot open the journal: " + errno_text());
+    ssize_t n = ::pread(fd, head, sizeof head, 0);
+    // A read racing the writer's in-place seal update could see half of it: read the header
+    // again (a torn read does not repeat) before calling a seal that does not check damaged.
+    for (int again = 0; again < 3 && n == static_cast<ssize_t>(sizeof head) && load_u32(head + 8) >= 3 &&
+                        crc_of(head, 32) != load_u32(head + 32);
+         ++again)
+      n = ::pread(fd, head, sizeof head, 0);
+    struct stat st {};
+    if (n < 0 || ::fstat(fd, &st) != 0) {
+      std::string why = errno_text();
+      ::close(fd);
+      throw StoreError(path, "cannot read the journal: " + why);
+    }
+    head_n = static_cast<std::size_t>(n);
+    s.data.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < s.data.size()) {
+      ssize_t r = ::pread(fd, s.data.data() + got, s.data.size() - got, static_cast<off_t>(got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    s.data.resize(got);  // a file cut while we read it: what we have
   }
   s.file_size = s.data.size();
-  if (s.data.size() < kJournalHeaderSize)
-    throw StoreError(path, fmt::format("not a t2 journal (only {} bytes, the header alone is {})", s.data.size(),
+  if (head_n < kJournalHeaderSize)
+    throw StoreError(path, fmt::format("not a t2 journal (only {} bytes, the header alone is {})", head_n,
                                        kJournalHeaderSize));
-  if (std::memcmp(s.data.data(), kMagic, 8) != 0) throw StoreError(path, "not a t2 journal (bad magic bytes)");
-  std::uint32_t format = load_u32(s.data.data() + 8);
+  if (std::memcmp(head, kMagic, 8) != 0) throw StoreError(path, "not a t2 journal (bad magic bytes)");
+  std::uint32_t format = load_u32(head + 8);
   if (format < kJournalFormatMin || format > kJournalFormat)
     throw StoreError(path, fmt::format("journal format version {} (this t2 reads versions {} to {})", format,
                                        kJournalFormatMin, kJournalFormat));
   s.format = format;
+  std::uint64_t off = journal_header_size(format);
+  std::string seal_damage;
+  if (format >= 3) {
+    if (head_n < kJournalHeaderSize3 || s.data.size() < kJournalHeaderSize3) {
+      seal_damage = fmt::format("the header is cut short ({} bytes, a format-3 header is {})", head_n,
+                                kJournalHeaderSize3);
+      off = std::min<std::uint64_t>(s.data.size(), kJournalHeaderSize3);
+    } else if (crc_of(head, 32) != load_u32(head + 32) || load_u32(head + 36) != 0) {
+      seal_damage = "its seal (the committed record count in the header) fails its checksum";
+    } else {
+      s.sealed = true;
+      s.sealed_records = load_u64(head + 16);
+      s.sealed_bytes = load_u64(head + 24);
+    }
+  }
 
-  std::uint64_t off = kJournalHeaderSize;
-  while (off < s.data.size()) {
+  // Damage at record i (offset `at`): strict scans throw, salvaging ones stop there (the first
+  // damage found is the one reported).
+  bool stop = false;
+  auto damaged = [&](std::uint64_t at, const std::string& why) {
+    stop = true;
+    std::size_t i = s.records.size();
+    std::string affected = s.sealed && s.sealed_records > i
+                               ? fmt::format("records {} to {} of the {} committed are affected", i,
+                                             s.sealed_records - 1, s.sealed_records)
+                               : fmt::format("records from {} on are affected", i);
+    if (s.damage.empty()) {
+      s.damage = fmt::format("damaged journal record {} at byte offset {}: {}; {}", i, at, why, affected);
+      s.damaged_record = i;
+    }
+    if (!salvage)
+      throw StoreError(path, fmt::format("{}; refusing to use it (`t2 validate --repair {}` keeps records 0 to {} "
+                                         "and says what is lost)",
+                                         s.damage, store_of(path), static_cast<long long>(i) - 1));
+  };
+
+  if (!seal_damage.empty()) {
+    if (!salvage)
+      throw StoreError(path, fmt::format("damaged journal header: {}; refusing to use it (`t2 validate --repair {}` "
+                                         "keeps the records that check and says what is lost)",
+                                         seal_damage, store_of(path)));
+    s.damage = "damaged journal header: " + seal_damage;  // a salvage still reads every record that checks
+  }
+  const std::size_t frame = journal_frame_size(format), head_bytes = frame - 4;
+  while (!stop && off < s.data.size()) {
+    std::uint64_t i = s.records.size();
+    bool committed = s.sealed && off < s.sealed_bytes;  // the seal says these bytes were acknowledged
+    std::uint64_t left = s.data.size() - off;
     std::uint32_t type = 0, length = 0;
-    if (!record_at(s.data, off, type, length)) {
-      // A bad record is a torn tail only if nothing good follows it.
-      for (std::uint64_t p = off + 1; p + kFrame <= s.data.size(); ++p) {
-        std::uint32_t t2 = 0, l2 = 0;
-        if (record_at(s.data, p, t2, l2))
-          throw StoreError(path, fmt::format("damaged journal record {} at byte offset {} is followed by valid "
-                                             "records (next at byte offset {}); refusing to repair",
-                                             s.records.size(), off, p));
+    std::uint64_t seq = 0;
+    if (record_at(s.data, off, format, type, length, seq)) {
+      if (format >= 3 && seq != i) {
+        damaged(off, seq < i ? fmt::format("it repeats sequence number {} (a duplicated record)", seq)
+                             : fmt::format("it has sequence number {}, {} was expected: records {} to {} are missing",
+                                           seq, i, i, seq - 1));
+        break;
       }
+      s.records.push_back({static_cast<RecordType>(type), off, s.data.data() + off + head_bytes, length});
+      off += frame + length;
+      continue;
+    }
+    // Not a good record. A complete one (tag, type and length fit) fails its checksum: damage,
+    // wherever it is. Else it is a torn tail only if nothing good follows and nothing committed
+    // is missing.
+    std::uint32_t tagged = left >= 8 ? load_u32(s.data.data() + off) : 0;
+    std::uint32_t t = tagged & 0xffffu;
+    bool framed = left >= frame && (tagged & 0xffff0000u) == kTypeTag && t >= 1 && t <= kMaxRecordType;
+    std::uint64_t claimed = framed ? load_u32(s.data.data() + off + 4) : 0;
+    if (framed && claimed <= left - frame) {
+      damaged(off, fmt::format("a complete {} record that fails its checksum", to_string(static_cast<RecordType>(t))));
       break;
     }
-    s.records.push_back({static_cast<RecordType>(type), off, s.data.data() + off + 8, length});
-    off += kFrame + length;
+    std::uint64_t next = 0;
+    for (std::uint64_t p = off + 1; p + frame <= s.data.size() && next == 0; ++p) {
+      std::uint32_t t2 = 0, l2 = 0;
+      std::uint64_t q2 = 0;
+      if (record_at(s.data, p, format, t2, l2, q2)) next = p;
+    }
+    if (next != 0) {
+      damaged(off, fmt::format("it is followed by valid records (next at byte offset {})", next));
+      break;
+    }
+    if (committed) {
+      damaged(off, fmt::format("the journal's last {} bytes are not a complete record, but its seal says records up "
+                               "to byte {} were committed (a truncated journal)",
+                               left, s.sealed_bytes));
+      break;
+    }
+    break;  // the torn tail
   }
-  s.good_end = s.records.empty() ? kJournalHeaderSize
-                                 : s.records.back().offset + kFrame + s.records.back().length;
+  s.good_end = s.records.empty() ? std::min<std::uint64_t>(s.data.size(), journal_header_size(format))
+                                 : s.records.back().offset + frame + s.records.back().length;
+  if (!stop && s.sealed) {
+    if (s.records.size() < s.sealed_records)
+      damaged(s.good_end, fmt::format("the journal holds {} records, its seal says {} were committed ({} bytes, the "
+                                      "journal has {}): records {} to {} are missing",
+                                      s.records.size(), s.sealed_records, s.sealed_bytes, s.file_size,
+                                      s.records.size(), s.sealed_records - 1));
+    else if (s.sealed_records > 0 &&
+             s.records[s.sealed_records - 1].offset + frame + s.records[s.sealed_records - 1].length != s.sealed_bytes)
+      damaged(s.records[s.sealed_records - 1].offset,
+              fmt::format("its seal says {} records end at byte {}, but they end at byte {}", s.sealed_records,
+                          s.sealed_bytes,
+                          s.records[s.sealed_records - 1].offset + frame + s.records[s.sealed_records - 1].length));
+  }
   return s;
 }
 
@@ -157,11 +307,14 @@ JournalWriter JournalWriter::create(const std::string& path, bool fsync, RecordT
   }
   if (w.fd_ < 0) throw StoreError(path, "cannot create the journal: " + errno_text());
   w.pending_.assign(kMagic, kMagic + 8);
-  std::uint32_t words[2] = {kJournalFormat, 0};
-  w.pending_.insert(w.pending_.end(), reinterpret_cast<char*>(words), reinterpret_cast<char*>(words) + 8);
+  store_u32(w.pending_, kJournalFormat);
+  store_u32(w.pending_, 0);
+  auto seal = seal_bytes(0, 0);  // rewritten by commit() once the first record is written
+  w.pending_.insert(w.pending_.end(), seal.begin(), seal.end());
   w.append(first_type, first_payload);
   try {
     w.commit();
+    w.flush_seal();
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;
@@ -174,12 +327,13 @@ JournalWriter JournalWriter::create(const std::string& path, bool fsync, RecordT
   return w;
 }
 
-JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_end, bool fsync,
-                                 std::uint32_t format) {
+JournalWriter JournalWriter::open(const std::string& path, const JournalScan& scan, bool fsync) {
+  if (!scan.damage.empty()) throw StoreError(path, scan.damage);  // never append after damage
   JournalWriter w;
   w.path_ = path;
   w.fsync_ = fsync;
-  w.format_ = format;
+  w.format_ = scan.format;
+  std::uint64_t good_end = scan.good_end;
   w.fd_ = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
   if (w.fd_ < 0 && errno == ELOOP) throw StoreError(path, path + " is a symbolic link; refusing to follow it");
   if (w.fd_ < 0) throw StoreError(path, "cannot open the journal for writing: " + errno_text());
@@ -192,11 +346,19 @@ JournalWriter JournalWriter::open(const std::string& path, std::uint64_t good_en
   if (::lseek(w.fd_, static_cast<off_t>(good_end), SEEK_SET) < 0)
     throw StoreError(path, "cannot seek in the journal: " + errno_text());
   w.size_ = good_end;
+  w.records_ = scan.records.size();
+  // Records past the old seal were complete and valid (a kill between write and fdatasync):
+  // they are replayed, so seal them now.
+  if (w.format_ >= 3 && (scan.sealed_records != w.records_ || scan.sealed_bytes != good_end)) {
+    w.write_seal();
+    w.flush_seal();
+  }
   return w;
 }
 
 JournalWriter::JournalWriter(JournalWriter&& o) noexcept
     : path_(std::move(o.path_)), fd_(o.fd_), fsync_(o.fsync_), size_(o.size_), format_(o.format_),
+      records_(o.records_), pending_records_(o.pending_records_), seal_unflushed_(o.seal_unflushed_),
       pending_(std::move(o.pending_)) {
   o.fd_ = -1;
 }
@@ -209,6 +371,9 @@ JournalWriter& JournalWriter::operator=(JournalWriter&& o) noexcept {
     fsync_ = o.fsync_;
     size_ = o.size_;
     format_ = o.format_;
+    records_ = o.records_;
+    pending_records_ = o.pending_records_;
+    seal_unflushed_ = o.seal_unflushed_;
     pending_ = std::move(o.pending_);
     o.fd_ = -1;
   }
@@ -220,7 +385,7 @@ JournalWriter::~JournalWriter() {
 }
 
 void JournalWriter::append(RecordType type, const std::vector<char>& payload) {
-  if (payload.size() > 0xffffffffu - kFrame) throw StoreError(path_, "journal record larger than 4 GiB");
+  if (payload.size() > 0xffffffffu - journal_frame_size(format_)) throw StoreError(path_, "journal record larger than 4 GiB");
   if (std::uint32_t need = format_needed(type); need > format_) {
     // Raised (and flushed) before the record can reach the file: an older t2 must meet the new
     // header, never a record type it does not know (it would cut that off as a torn tail).
@@ -231,11 +396,25 @@ void JournalWriter::append(RecordType type, const std::vector<char>& payload) {
     format_ = need;
   }
   std::size_t start = pending_.size();
-  std::uint32_t head[2] = {kTypeTag | static_cast<std::uint32_t>(type), static_cast<std::uint32_t>(payload.size())};
-  pending_.insert(pending_.end(), reinterpret_cast<char*>(head), reinterpret_cast<char*>(head) + 8);
+  store_u32(pending_, kTypeTag | static_cast<std::uint32_t>(type));
+  store_u32(pending_, static_cast<std::uint32_t>(payload.size()));
+  if (format_ >= 3) store_u64(pending_, records_ + pending_records_);  // the sequence number
   pending_.insert(pending_.end(), payload.begin(), payload.end());
-  std::uint32_t crc = crc_of(pending_.data() + start, 8 + payload.size());
-  pending_.insert(pending_.end(), reinterpret_cast<char*>(&crc), reinterpret_cast<char*>(&crc) + 4);
+  store_u32(pending_, crc_of(pending_.data() + start, pending_.size() - start));
+  pending_records_ += 1;
+}
+
+void JournalWriter::write_seal() {
+  auto seal = seal_bytes(records_, size_);
+  if (::pwrite(fd_, seal.data(), seal.size(), 16) != static_cast<ssize_t>(seal.size()))
+    throw StoreError(path_, "cannot write the journal's seal: " + errno_text());
+  seal_unflushed_ = true;
+}
+
+void JournalWriter::flush_seal() {
+  if (!seal_unflushed_ || fd_ < 0) return;
+  if (fsync_ && ::fdatasync(fd_) != 0) throw StoreError(path_, "cannot flush the journal's seal: " + errno_text());
+  seal_unflushed_ = false;
 }
 
 void JournalWriter::commit(const std::function<void(const char*)>& probe) {
@@ -251,10 +430,42 @@ void JournalWriter::commit(const std::function<void(const char*)>& probe) {
     throw;
   }
   size_ += pending_.size();
+  records_ += pending_records_;
   pending_.clear();
+  pending_records_ = 0;
+  // After the fdatasync: the seal never claims records that are not durable. It becomes durable
+  // with the next commit's fdatasync (or flush_seal()). A failure here is not a lost commit: the
+  // records are durable, and the next open seals them.
+  if (format_ >= 3) {
+    try {
+      write_seal();
+    } catch (const StoreError&) {
+    }
+  }
+}
+
+void write_journal_copy(const std::string& path, const JournalScan& scan, std::size_t n, bool fsync) {
+  if (n == 0 || scan.records.empty()) throw StoreError(path, "no record to keep (not even the store's created record)");
+  n = std::min(n, scan.records.size());
+  auto payload = [&](std::size_t i) {
+    const auto& r = scan.records[i];
+    return std::vector<char>(r.payload, r.payload + r.length);
+  };
+  JournalWriter w = JournalWriter::create(path, fsync, scan.records[0].type, payload(0));
+  for (std::size_t i = 1; i < n; ++i) {
+    w.append(scan.records[i].type, payload(i));
+    if (w.pending_bytes() > (64u << 20)) w.commit();
+  }
+  w.commit();
+  w.close();
 }
 
 void JournalWriter::close() {
+  try {
+    flush_seal();
+  } catch (...) {
+    // The records are durable; the next open seals them.
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }

@@ -9,6 +9,10 @@
 //  * STORE (the .h5) is a materialised view of the journal, written by sync_hdf5() and closed
 //    between syncs, so that h5py/h5dump can read it while a sweep runs. Its root attribute
 //    `journal_records` says how many records it reflects.
+//  * Every record carries its sequence number and the journal's header a seal of the records
+//    committed (journal.hpp), so damage (a bad CRC, a cut into committed records, a missing or
+//    duplicated record, a journal shorter than its view) is refused by every reader, never
+//    rebuilt from; repair_store() (`t2 validate --repair`) salvages on request.
 //  * open() truncates a torn journal tail (a record never acknowledged), then checks the .h5;
 //    if it cannot be opened, is behind, or was left mid-sync, it is rebuilt from the journal
 //    into STORE.rebuild and renamed over STORE (atomic).
@@ -100,6 +104,22 @@ StoreContents read_store(const std::string& path);
 // version, every table has consistent lengths and values, outcome matrices have the declared
 // shapes, and the .h5 agrees with the journal. Returns the problems found (empty = valid).
 std::vector<std::string> validate_store(const std::string& path);
+
+// `t2 validate --repair STORE`: salvages a store whose journal is damaged (store-layout.md,
+// "Damage and repair"). Takes the writer lock; keeps the longest prefix of records that read and
+// obey the state rules; moves the damaged journal (and the .h5 view, which may hold results the
+// salvaged journal lacks) aside as STORE.journal.damaged-<UTC time> and STORE.damaged-<UTC
+// time>; writes the kept records as a fresh format-3 journal; rebuilds the view. A store with
+// nothing damaged is left untouched (repaired = false).
+struct RepairReport {
+  bool repaired = false;
+  std::string damage;                   // what was wrong (the message the readers refuse with)
+  std::uint64_t kept_records = 0;       // records 0 .. kept_records-1 kept
+  std::uint64_t lost_records = 0;       // records known to have been committed and now gone
+  std::string damaged_journal, damaged_view;  // where the originals were moved ("" if none)
+  std::vector<std::string> lost;        // one line per job or document that went back or vanished
+};
+RepairReport repair_store(const std::string& path);
 
 // Who holds the writer lock of a store, if anyone ("pid 123 on host vm since ..."); empty if free.
 std::string store_lock_holder(const std::string& path);

@@ -43,6 +43,16 @@ ViewCheck check_view(const std::string& path) {
   return v;
 }
 
+std::string journal_behind_view(const std::string& path, const JournalScan& scan, const ViewCheck& view) {
+  if (scan.format >= 3 || view.status != ViewStatus::usable) return "";
+  std::uint64_t seen = view.header.journal_records, have = scan.records.size();
+  if (seen <= have) return "";
+  return fmt::format("the journal holds {} records, but {} reflects {}: records {} to {} are missing (a truncated or "
+                     "damaged journal); refusing to use it (`t2 validate --repair {}` keeps records 0 to {} and says "
+                     "what is lost)",
+                     have, path, seen, have, seen - 1, path, have - 1);
+}
+
 StoreContents replay(const std::string& jpath, const JournalScan& scan, std::size_t limit, Dirty* dirty,
                      std::uint64_t dirty_from) {
   StoreContents c;
@@ -82,6 +92,7 @@ StoreContents read_store(const std::string& path) {
   ViewCheck view = has_h5 ? check_view(path) : ViewCheck{};
   if (has_journal) {
     JournalScan scan = scan_journal(jpath);
+    if (std::string damage = journal_behind_view(path, scan, view); !damage.empty()) throw StoreError(jpath, damage);
     return replay(jpath, scan, scan.records.size(), nullptr, 0);
   }
   if (view.status == ViewStatus::damaged) {

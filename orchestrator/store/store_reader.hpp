@@ -25,6 +25,12 @@ struct ViewCheck {
 // HDF5 at all (a wrong path) or one of another schema version.
 ViewCheck check_view(const std::string& path);
 
+// A format 1 or 2 journal has no seal: the .h5 view's journal_records is then what says how
+// many records were committed, and a journal holding fewer is damage. Returns the damage
+// message naming the records missing ("" if none). A format-3 journal's own seal is checked by
+// scan_journal; a view that claims more than the seal is a wrong view (rebuilt on open).
+std::string journal_behind_view(const std::string& path, const JournalScan& scan, const ViewCheck& view);
+
 // Replays `scan` into a fresh StoreContents, the first `limit` records at most. Records with
 // index >= dirty_from are also marked in `dirty` (may be null). Throws StoreError naming the
 // record and its byte offset.

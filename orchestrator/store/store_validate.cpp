@@ -21,6 +21,16 @@ std::vector<std::string> validate_store(const std::string& path) {
   auto problem = [&](const std::string& what) { problems.push_back(path + ": " + what); };
   std::string jpath = journal_path(path);
   bool has_journal = file_exists(jpath);
+  if (has_journal) {
+    // A damaged journal first: it is the store's record of what was committed.
+    try {
+      JournalScan scan = scan_journal(jpath);
+      replay(jpath, scan, scan.records.size(), nullptr, 0);  // every record obeys the state rules
+    } catch (const StoreError& e) {
+      problems.push_back(e.what());
+      return problems;
+    }
+  }
   if (!file_exists(path)) {
     if (has_journal) problem("the HDF5 file is missing (it is rebuilt from the journal when the store is next opened "
                              "for writing)");
@@ -86,9 +96,12 @@ std::vector<std::string> validate_store(const std::string& path) {
   if (has_journal) {
     try {
       JournalScan scan = scan_journal(jpath);
-      if (view.header.journal_records > scan.records.size()) {
-        problem(fmt::format("reflects {} journal records, the journal holds {}", view.header.journal_records,
-                            scan.records.size()));
+      if (std::string damage = journal_behind_view(path, scan, view); !damage.empty()) {
+        problems.push_back(jpath + ": " + damage);
+      } else if (view.header.journal_records > scan.records.size()) {
+        problem(fmt::format("reflects {} journal records, the journal holds {} and its seal agrees: the view is wrong "
+                            "(it is rebuilt from the journal when the store is next opened for writing)",
+                            view.header.journal_records, scan.records.size()));
       } else {
         StoreContents j = replay(jpath, scan, view.header.journal_records, nullptr, 0);
         std::string diff = first_difference(c, j);

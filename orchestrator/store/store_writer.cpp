@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -46,14 +48,16 @@ struct Store::Impl {
     if (closed) throw StoreError(path, "the store is closed");
   }
 
-  void record(RecordType type, const std::vector<char>& payload) {
+  // Checks and applies a typed record (events.hpp), then queues its encoding (journal_records.hpp).
+  template <class Record>
+  void record(const Record& r) {
     check_open();
     try {
-      apply_record(contents, type, payload.data(), payload.size(), &dirty);
+      apply(contents, r, &dirty);
     } catch (const EventError& e) {
       throw StoreError(path, e.what());
     }
-    journal.append(type, payload);
+    journal.append(Record::type, encode(r));
     contents.journal_records += 1;
   }
 
@@ -85,6 +89,7 @@ struct Store::Impl {
   void sync() {
     commit();
     if (!rebuild && h5_records == contents.journal_records && dirty.empty()) return;
+    journal.flush_seal();  // the view's journal_records never exceeds the durable seal
     probe("sync_begin");
     if (!rebuild) {
       try {
@@ -144,10 +149,10 @@ Store Store::create(const std::string& path, const std::string& config_text, con
   impl->options = std::move(options);
   impl->lock_fd = take_lock(path);
   if (exists(path)) throw StoreError(path, "already exists (created by another coordinator just now)");
-  auto created = encode_created(kStoreSchemaVersion, kVersion, config_text, config_file, now_unix());
-  apply_record(impl->contents, RecordType::created, created.data(), created.size(), &impl->dirty);
+  CreatedRecord created{kStoreSchemaVersion, kVersion, config_text, config_file, now_unix()};
+  apply(impl->contents, created, &impl->dirty);
   impl->contents.journal_records = 1;
-  impl->journal = JournalWriter::create(journal_path(path), impl->options.fsync, RecordType::created, created);
+  impl->journal = JournalWriter::create(journal_path(path), impl->options.fsync, CreatedRecord::type, encode(created));
   if (impl->options.fsync) fsync_dir_of(path);
   impl->rebuild = true;
   impl->sync();
@@ -173,7 +178,8 @@ Store Store::open(const std::string& path, StoreOptions options) {
 
   // Everything below only reads until the checks pass: a refused store is left as it was.
   ViewCheck view = check_view(path);
-  JournalScan scan = scan_journal(jpath);
+  JournalScan scan = scan_journal(jpath);  // refuses damage (never rebuilds from a shorter journal)
+  if (std::string damage = journal_behind_view(path, scan, view); !damage.empty()) throw StoreError(jpath, damage);
   bool usable = view.status == ViewStatus::usable && view.header.journal_records <= scan.records.size();
   std::uint64_t h5_records = usable ? view.header.journal_records : 0;
   impl->contents = replay(jpath, scan, scan.records.size(), &impl->dirty, h5_records);
@@ -181,7 +187,7 @@ Store Store::open(const std::string& path, StoreOptions options) {
   impl->h5_records = h5_records;
 
   // Now repair: drop the torn journal tail (never acknowledged) and a rebuild left by a crash.
-  impl->journal = JournalWriter::open(jpath, scan.good_end, impl->options.fsync, scan.format);
+  impl->journal = JournalWriter::open(jpath, scan, impl->options.fsync);
   if (file_exists(rebuild_path(path))) std::remove(rebuild_path(path).c_str());
   impl->sync();
   return Store(std::move(impl));
@@ -191,47 +197,51 @@ const std::string& Store::path() const { return impl_->path; }
 const StoreContents& Store::contents() const { return impl_->contents; }
 
 BatchRecord Store::plan_batch(const std::vector<PlannedRun>& runs, const std::vector<PlannedEval>& evals) {
-  impl_->record(RecordType::plan_batch, encode_plan_batch(now_unix(), runs, evals));
+  // Each batch is planned later than the one before, so that a copy of a batch record (the
+  // same planned_at and jobs) is never a real batch (events.cpp refuses it).
+  double at = now_unix();
+  const auto& batches = impl_->contents.batches;
+  if (!batches.empty() && !(at > batches.back().planned_at))
+    at = std::nextafter(batches.back().planned_at, std::numeric_limits<double>::infinity());
+  impl_->record(PlanBatchRecord{at, runs, evals});
   return impl_->contents.batches.back();
 }
 
 void Store::job_started(JobKind kind, JobIndex index, const JobMeta& meta) {
-  impl_->record(RecordType::job_started, encode_job_started(kind, index, meta));
+  impl_->record(JobStartedRecord{kind, index, meta});
 }
 
 void Store::train_done(JobIndex index, const TrainResult& result, const JobMeta& meta) {
-  impl_->record(RecordType::train_done, encode_train_done(index, result, meta));
+  impl_->record(TrainDoneRecord{index, result, meta});
 }
 
 void Store::eval_done(JobIndex index, const EvalResult& result, const JobMeta& meta) {
-  impl_->record(RecordType::eval_done, encode_eval_done(index, result, meta));
+  impl_->record(EvalDoneRecord{index, result, meta});
 }
 
 void Store::job_failed(JobKind kind, JobIndex index, FailureClass cls, const std::string& reason,
                        const JobMeta& meta, bool final) {
-  impl_->record(RecordType::job_failed, encode_job_failed(kind, index, cls, reason, meta, final));
+  impl_->record(JobFailedRecord{kind, index, cls, reason, meta, final});
 }
 
 std::size_t Store::requeue_running() {
   std::size_t n = 0;
   for (auto& r : impl_->contents.runs) n += r.state == JobState::running;
   for (auto& e : impl_->contents.evals) n += e.state == JobState::running;
-  if (n > 0) impl_->record(RecordType::requeue_lost, encode_requeue_lost());
+  if (n > 0) impl_->record(RequeueLostRecord{});
   return n;
 }
 
-void Store::retry_job(JobKind kind, JobIndex index) {
-  impl_->record(RecordType::job_retry, encode_job_retry(kind, index));
-}
+void Store::retry_job(JobKind kind, JobIndex index) { impl_->record(JobRetryRecord{kind, index}); }
 
 void Store::add_document(const Document& doc) {
   if (!nlohmann::json::accept(doc.json))
     throw StoreError(impl_->path, fmt::format("document of kind '{}' is not valid JSON", doc.kind));
-  impl_->record(RecordType::document, encode_document(doc));
+  impl_->record(DocumentRecord{doc});
 }
 
 void Store::replace_config(const std::string& config_text, const std::string& config_file) {
-  impl_->record(RecordType::replace_config, encode_replace_config(config_text, config_file));
+  impl_->record(ReplaceConfigRecord{config_text, config_file});
 }
 
 void Store::commit() { impl_->commit(); }

@@ -1,6 +1,8 @@
 // store_fixtures.cpp — see store_fixtures.hpp.
 #include "tests/store/store_fixtures.hpp"
 
+#include "orchestrator/store/journal.hpp"
+
 #include <zlib.h>
 
 #include <cmath>
@@ -122,6 +124,25 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 void copy_file(const std::string& from, const std::string& to) {
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+}
+
+void rewrite_journal_as_format(const std::string& journal, std::uint32_t format) {
+  JournalScan scan = scan_journal(journal);
+  std::string out("T2JOURNL", 8);
+  auto u32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xffu));
+  };
+  u32(format);
+  u32(0);
+  for (const auto& r : scan.records) {
+    std::size_t start = out.size();
+    u32(0x54320000u | static_cast<std::uint32_t>(r.type));
+    u32(r.length);
+    out.append(r.payload, r.length);
+    u32(static_cast<std::uint32_t>(
+        crc32(0L, reinterpret_cast<const Bytef*>(out.data() + start), static_cast<uInt>(out.size() - start))));
+  }
+  write_file(journal, out);
 }
 
 }  // namespace t2::test

@@ -27,6 +27,10 @@ void plan(std::vector<PlannedRun>& runs, std::vector<PlannedEval>& evals, std::u
 std::string checksum(const std::string& path);
 std::vector<std::string> checksums(const std::string& store);  // STORE, .journal, .lock contents excluded
 
+// Rewrites a journal in the framing of format 1 or 2 (no sequence numbers, no seal; the same
+// payloads): what t2 before format 3 wrote for the same records.
+void rewrite_journal_as_format(const std::string& journal, std::uint32_t format);
+
 std::uint64_t file_size(const std::string& path);
 void truncate_file(const std::string& path, std::uint64_t size);
 void write_file(const std::string& path, const std::string& bytes);

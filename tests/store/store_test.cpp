@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "orchestrator/store/compare.hpp"
 #include "orchestrator/store/h5.hpp"
 #include "orchestrator/store/store.hpp"
@@ -219,12 +221,22 @@ TEST_CASE("a torn journal tail is cut off on open and never counted", "[store][r
   CHECK(validate_store(path).empty());
 }
 
-TEST_CASE("the last record cut in half is dropped, earlier ones kept", "[store][recovery]") {
+TEST_CASE("the last record cut in half is refused (it was committed); --repair keeps the earlier ones",
+          "[store][recovery]") {
+  // Before journal format 3 this cut was taken for a torn tail and the record dropped silently;
+  // the seal now says it was committed (a real torn tail lies past the seal: journal_test).
   std::string path = new_store("cut_last");
   std::string jpath = path + ".journal";
   StoreContents full = read_store(path);
   truncate_file(jpath, file_size(jpath) - 10);  // the last record (a document) loses its end
   std::filesystem::remove(path);                // and the .h5 is gone too
+  CHECK_THAT(error_of([&] { read_store(path); }),
+             Catch::Contains(jpath) && Catch::Contains(fmt::format("damaged journal record {}", full.journal_records - 1)));
+  CHECK_THAT(error_of([&] { Store::open(path); }), Catch::Contains("refusing"));
+  RepairReport rep = repair_store(path);
+  REQUIRE(rep.repaired);
+  CHECK(rep.kept_records == full.journal_records - 1);
+  CHECK(rep.lost_records == 1);
   StoreContents cut = read_store(path);
   CHECK(cut.journal_records == full.journal_records - 1);
   CHECK(cut.documents.size() == full.documents.size() - 1);

@@ -22,6 +22,7 @@
 #include "orchestrator/sweep/retry.hpp"
 #include "orchestrator/sweep/signals.hpp"
 #include "orchestrator/sweep/summary.hpp"
+#include "tests/store/store_fixtures.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
@@ -536,8 +537,8 @@ TEST_CASE("a store whose journal is format 1 (the release before) opens, resumes
     s.job_started(JobKind::train, 0, {1, 1, "h", 0, 0});
     s.commit();
   }
-  // A journal of record types 1-9 only is byte for byte what the previous release wrote, but for
-  // the version word of its header.
+  // A journal of record types 1-9 only, in the framing of format 1: what the release before
+  // format 2 wrote.
   auto journal = f.store + ".journal";
   auto header_format = [&] {
     std::FILE* fp = std::fopen(journal.c_str(), "rb");
@@ -548,14 +549,7 @@ TEST_CASE("a store whose journal is format 1 (the release before) opens, resumes
     std::fclose(fp);
     return v;
   };
-  {
-    std::FILE* fp = std::fopen(journal.c_str(), "r+b");
-    REQUIRE(fp);
-    std::uint32_t one = 1;
-    std::fseek(fp, 8, SEEK_SET);
-    std::fwrite(&one, 4, 1, fp);
-    std::fclose(fp);
-  }
+  t2::test::rewrite_journal_as_format(journal, 1);
   REQUIRE(header_format() == 1);
   CHECK(read_store(f.store).runs[0].state == JobState::running);  // readable as it is
   ScriptedTransport t(2, f.workload);
