@@ -115,7 +115,14 @@ Id create_chunked_1d(hid_t loc, const std::string& name, hid_t type) {
 
 void quiet() {
   static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  std::call_once(once, [] {
+    // No H5close at exit: HDF5 1.10 keeps a file whose H5Fclose failed (a flush that hit "No
+    // space left on device") registered with its internals already freed, and its atexit
+    // H5close segfaulted closing it again (issue 12 item 4). Every id t2 opens is closed by its
+    // Id (RAII) before exit, so there is nothing for the library's teardown to flush.
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  });
 }
 
 void Id::close(const std::string& what) {
