@@ -21,7 +21,9 @@ bool looks_like_store(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[8] = {0};
   in.read(magic, 8);
-  if (in.gcount() == 8 && std::string(magic, 8) == "\x89HDF\r\n\x1a\n") return true;
+  // The HDF5 signature, or the seal in a t2 view's user block (schemas/store-layout.md).
+  if (in.gcount() == 8 && (std::string(magic, 8) == "\x89HDF\r\n\x1a\n" || std::string(magic, 8) == "T2VIEW01"))
+    return true;
   auto ends = [&](const char* s) {
     std::string e(s);
     return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;

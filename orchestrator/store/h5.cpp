@@ -14,12 +14,51 @@
 namespace t2::h5 {
 namespace {
 
+// HDF5's reason for the call that just failed, from the calling thread's error stack (which
+// H5Eset_auto2 in quiet() stops from being printed, not from being recorded), the way HighFive
+// keeps the library's message: the outermost description (what the API call could not do) and
+// the innermost (why), e.g. "unable to open file: file signature not found". A system error
+// (the sec2 driver's "file write failed: time = ..., errno = 28, error message = 'No space left
+// on device', ...") is cut to its description and strerror text. "" when the stack is empty.
+std::string stack_reason() {
+  std::vector<std::string> descs;
+  auto walk = [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(e->desc ? e->desc : "");
+    return 0;
+  };
+  // H5Ewalk2 on H5E_DEFAULT would clear the stack on entry (an API call); taking it first keeps it.
+  hid_t stack = H5Eget_current_stack();
+  if (stack < 0) return "";
+  if (H5Ewalk2(stack, H5E_WALK_DOWNWARD, walk, &descs) < 0) descs.clear();
+  H5Eclose_stack(stack);
+  auto tidy = [](std::string d) {
+    auto sys = d.find("error message = '");
+    if (sys != std::string::npos) {
+      auto from = sys + 17, to = d.find('\'', from);
+      auto head = d.find(':');
+      std::string msg = d.substr(from, to == std::string::npos ? std::string::npos : to - from);
+      d = (head != std::string::npos && head < sys ? d.substr(0, head) + ": " : std::string()) + msg;
+    }
+    if (d.size() > 200) d = d.substr(0, 200) + "...";
+    return d;
+  };
+  while (!descs.empty() && descs.back().empty()) descs.pop_back();
+  if (descs.empty()) return "";
+  std::string inner = tidy(descs.back()), outer = tidy(descs.front());
+  return descs.size() == 1 || outer == inner ? inner : outer + ": " + inner;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  std::string reason = stack_reason();
+  throw H5Error(reason.empty() ? what : what + ": " + reason);
+}
+
 hid_t check(hid_t id, const std::string& what) {
-  if (id < 0) throw H5Error(what);
+  if (id < 0) fail(what);
   return id;
 }
 void check_status(herr_t status, const std::string& what) {
-  if (status < 0) throw H5Error(what);
+  if (status < 0) fail(what);
 }
 
 Id fapl() {
@@ -76,7 +115,14 @@ Id create_chunked_1d(hid_t loc, const std::string& name, hid_t type) {
 
 void quiet() {
   static std::once_flag once;
-  std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+  std::call_once(once, [] {
+    // No H5close at exit: HDF5 1.10 keeps a file whose H5Fclose failed (a flush that hit "No
+    // space left on device") registered with its internals already freed, and its atexit
+    // H5close segfaulted closing it again (issue 12 item 4). Every id t2 opens is closed by its
+    // Id (RAII) before exit, so there is nothing for the library's teardown to flush.
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  });
 }
 
 void Id::close(const std::string& what) {
@@ -95,12 +141,13 @@ static void refuse_symlink(const std::string& path) {
     throw H5Error(path + " is a symbolic link; refusing to follow it");
 }
 
-Id create_file(const std::string& path) {
+Id create_file(const std::string& path, std::uint64_t userblock) {
   quiet();
   refuse_symlink(path);
   Id access = fapl();
-  return Id(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access), "cannot create HDF5 file"),
-            H5Fclose);
+  Id create(check(H5Pcreate(H5P_FILE_CREATE), "cannot create file creation list"), H5Pclose);
+  if (userblock > 0) check_status(H5Pset_userblock(create, userblock), "cannot reserve a user block");
+  return Id(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, create, access), "cannot create HDF5 file"), H5Fclose);
 }
 
 Id open_file(const std::string& path, bool write) {
@@ -119,7 +166,9 @@ bool has_hdf5_signature(const std::string& path) {
   static const char sig[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
   std::ifstream in(path, std::ios::binary);
   char buf[8];
-  return in.read(buf, 8) && std::memcmp(buf, sig, 8) == 0;
+  if (!in.read(buf, 8)) return false;
+  if (std::memcmp(buf, sig, 8) == 0) return true;
+  return in.seekg(512) && in.read(buf, 8) && std::memcmp(buf, sig, 8) == 0;
 }
 
 Id create_group(hid_t loc, const std::string& name) {
@@ -133,7 +182,7 @@ Id open_group(hid_t loc, const std::string& name) {
 
 bool exists(hid_t loc, const std::string& name) {
   htri_t r = H5Lexists(loc, name.c_str(), H5P_DEFAULT);
-  if (r < 0) throw H5Error("cannot look up " + name);
+  if (r < 0) fail("cannot look up " + name);
   return r > 0;
 }
 
@@ -254,7 +303,7 @@ Id string_type() {
 std::vector<std::uint64_t> shape(hid_t dataset) {
   Id space(check(H5Dget_space(dataset), "cannot get dataspace of " + name_of(dataset)), H5Sclose);
   int rank = H5Sget_simple_extent_ndims(space);
-  if (rank < 0) throw H5Error("cannot get rank of " + name_of(dataset));
+  if (rank < 0) fail("cannot get rank of " + name_of(dataset));
   std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
   if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
   return {dims.begin(), dims.end()};
@@ -263,7 +312,7 @@ std::vector<std::uint64_t> shape(hid_t dataset) {
 H5T_class_t type_class(hid_t dataset) {
   Id type(check(H5Dget_type(dataset), "cannot get the type of " + name_of(dataset)), H5Tclose);
   H5T_class_t cls = H5Tget_class(type);
-  if (cls == H5T_NO_CLASS) throw H5Error("cannot get the type class of " + name_of(dataset));
+  if (cls == H5T_NO_CLASS) fail("cannot get the type class of " + name_of(dataset));
   return cls;
 }
 

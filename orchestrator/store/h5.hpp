@@ -1,7 +1,9 @@
 // h5.hpp — a thin RAII layer over the HDF5 C API, just what the store and the exporter need:
 // files, groups, attributes, extendible 1-D column datasets (numbers and UTF-8 strings) and
-// 2-D matrices. Every failure throws H5Error naming the object; the HDF5 error stack is never
-// printed. Knows nothing of the store's schema (that is hdf5_view.cpp and export.cpp).
+// 2-D matrices. Every failure throws H5Error naming the object and carrying HDF5's own reason
+// from its error stack ("cannot open as HDF5: unable to open file: file signature not found";
+// "...: file write failed: No space left on device"); the stack is never printed. Knows nothing
+// of the store's schema (that is hdf5_view.cpp and export.cpp).
 #pragma once
 
 #include <hdf5.h>
@@ -18,7 +20,8 @@ class H5Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Turns off HDF5's automatic error printing (once per process). Called by every entry point.
+// Turns off HDF5's automatic error printing (once per process; errors are still recorded and
+// read into H5Error). Called by every entry point.
 void quiet();
 
 // One HDF5 identifier, closed with the matching H5*close when it goes out of scope.
@@ -54,10 +57,13 @@ class Id {
 // HDF5's own flock is turned off: STORE.lock is the writer lock, and readers must not make
 // a running coordinator's sync fail. Default (1.8-compatible) format: no superblock
 // "open for writing" flag that a kill -9 would leave set (platform-notes §2.3).
-Id create_file(const std::string& path);             // truncates
+// userblock: bytes reserved before the superblock for the caller (0, or a power of 2 >= 512);
+// HDF5 never reads or writes them and finds its signature after them.
+Id create_file(const std::string& path, std::uint64_t userblock = 0);  // truncates
 Id open_file(const std::string& path, bool write);
 void flush(hid_t file, const std::string& what);
-bool has_hdf5_signature(const std::string& path);    // starts with \x89HDF\r\n\x1a\n
+// \x89HDF\r\n\x1a\n at byte 0, or at 512 after a user block (the t2 view's seal).
+bool has_hdf5_signature(const std::string& path);
 
 Id create_group(hid_t loc, const std::string& name);
 Id open_group(hid_t loc, const std::string& name);

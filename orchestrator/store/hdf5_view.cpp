@@ -3,14 +3,19 @@
 #include "orchestrator/store/hdf5_view.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
+#include "orchestrator/store/compare.hpp"
 #include "orchestrator/store/h5.hpp"
 
 namespace t2 {
@@ -27,6 +32,98 @@ void fsync_file(const std::string& path) {
   ::close(fd);
   if (rc != 0) throw h5::H5Error("cannot flush " + path);
 }
+
+// A file descriptor closed on every path out (an error mid-copy must not leak it).
+struct Fd {
+  int fd = -1;
+  ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+h5::H5Error sys_error(const std::string& what, const std::string& path) {
+  return h5::H5Error(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
+}
+
+// Copies `from` to a new file `to` (a stale `to` is unlinked first; a link planted at `to` is
+// removed, never followed). copy_file_range copies in the kernel (a reflink on btrfs/XFS);
+// plain read/write where it is not supported.
+void copy_file(const std::string& from, const std::string& to) {
+  Fd in, out;
+  in.fd = ::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in.fd < 0) throw sys_error("cannot open", from);
+  struct stat st {};
+  if (::fstat(in.fd, &st) != 0) throw sys_error("cannot stat", from);
+  if (::unlink(to.c_str()) != 0 && errno != ENOENT) throw sys_error("cannot remove", to);
+  out.fd = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0777);
+  if (out.fd < 0) throw sys_error("cannot create", to);
+  bool kernel = true;
+  std::vector<char> buf;
+  for (off_t done = 0; done < st.st_size;) {
+    auto want = static_cast<std::size_t>(st.st_size - done);
+    ssize_t n = -1;
+    if (kernel) {
+      n = ::copy_file_range(in.fd, nullptr, out.fd, nullptr, want, 0);
+      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP) && done == 0) {
+        kernel = false;
+        continue;
+      }
+    } else {
+      buf.resize(1 << 20);
+      n = ::read(in.fd, buf.data(), std::min(want, buf.size()));
+      for (ssize_t w = 0; n > 0 && w < n;) {
+        ssize_t k = ::write(out.fd, buf.data() + w, static_cast<std::size_t>(n - w));
+        if (k < 0) throw sys_error("cannot write", to);
+        w += k;
+      }
+    }
+    if (n < 0) throw sys_error(kernel ? "cannot copy into" : "cannot read", kernel ? to : from);
+    if (n == 0) break;  // the file is shorter than it was: HDF5's open of the copy will say so
+    done += n;
+  }
+  int fd = out.fd;
+  out.fd = -1;
+  if (::close(fd) != 0) throw sys_error("cannot write", to);
+}
+
+constexpr char kSealMagic[8] = {'T', '2', 'V', 'I', 'E', 'W', '0', '1'};
+
+// CRC-32 of the bytes of `fd` from kSealBytes to `size`.
+std::uint32_t crc_after_seal(int fd, std::uint64_t size, const std::string& path) {
+  std::vector<char> buf(1 << 20);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (std::uint64_t at = kSealBytes; at < size;) {
+    ssize_t n = ::pread(fd, buf.data(), std::min<std::uint64_t>(buf.size(), size - at), static_cast<off_t>(at));
+    if (n < 0) throw sys_error("cannot read", path);
+    if (n == 0) break;
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(buf.data()), static_cast<uInt>(n));
+    at += static_cast<std::uint64_t>(n);
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+}  // namespace
+
+void seal_view(const std::string& path) {
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (f.fd < 0) throw sys_error("cannot open", path);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) throw sys_error("cannot stat", path);
+  char head[8] = {};
+  if (::pread(f.fd, head, 8, 0) != 8 || std::memcmp(head, "\x89HDF", 4) == 0)
+    throw h5::H5Error(path + " has no user block for its seal");
+  auto size = static_cast<std::uint64_t>(st.st_size);
+  std::uint32_t crc = crc_after_seal(f.fd, size, path);
+  char block[20];
+  std::memcpy(block, kSealMagic, 8);
+  for (int i = 0; i < 8; ++i) block[8 + i] = static_cast<char>(size >> (8 * i));
+  for (int i = 0; i < 4; ++i) block[16 + i] = static_cast<char>(crc >> (8 * i));
+  if (::pwrite(f.fd, block, sizeof block, 0) != static_cast<ssize_t>(sizeof block)) throw sys_error("cannot seal", path);
+  int fd = f.fd;
+  f.fd = -1;
+  if (::close(fd) != 0) throw sys_error("cannot seal", path);
+}
+
+namespace {
 
 void create_columns(hid_t group, const std::vector<ColumnSpec>& cols) {
   for (auto& c : cols) {
@@ -346,30 +443,55 @@ const std::vector<ColumnSpec>& document_columns() {
 
 std::string outcome_group_name(JobIndex eval) { return fmt::format("{:06d}", eval); }
 
+Seal check_seal(const std::string& path, std::string* why) {
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  unsigned char block[20];
+  if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || ::pread(f.fd, block, sizeof block, 0) != static_cast<ssize_t>(sizeof block) ||
+      std::memcmp(block, kSealMagic, 8) != 0)
+    return Seal::none;
+  std::uint64_t size = 0;
+  std::uint32_t crc = 0;
+  for (int i = 0; i < 8; ++i) size |= std::uint64_t{block[8 + i]} << (8 * i);
+  for (int i = 0; i < 4; ++i) crc |= std::uint32_t{block[16 + i]} << (8 * i);
+  auto actual = static_cast<std::uint64_t>(st.st_size);
+  if (actual != size) {
+    if (why) *why = fmt::format("truncated or damaged ({} bytes, its seal says {})", actual, size);
+    return Seal::bad;
+  }
+  if (crc_after_seal(f.fd, size, path) != crc) {
+    if (why) *why = "damaged (its bytes do not match the checksum in its seal)";
+    return Seal::bad;
+  }
+  return Seal::good;
+}
+
 void write_view(const std::string& path, const StoreContents& c, bool fsync, const Probe& probe) {
   {
-    Id file = h5::create_file(path);
+    Id file = h5::create_file(path, kSealBytes);
     create_skeleton(file, c);
     write_changes(file, c, everything(c), probe);
     h5::set_attr(file, "syncing", std::uint8_t{0});
     file.close(path);
   }
+  seal_view(path);
   if (fsync) fsync_file(path);
 }
 
-void update_view(const std::string& path, const StoreContents& c, const Dirty& d, bool fsync, const Probe& probe) {
-  Id file = h5::open_file(path, true);
-  // Mark first, durably: if we die below, the next open sees syncing = 1 and rebuilds.
-  h5::set_attr(file, "syncing", std::uint8_t{1});
-  h5::flush(file, path);
-  if (fsync) fsync_file(path);
-  if (probe) probe("marked");
-  write_changes(file, c, d, probe);
-  h5::flush(file, path);
-  if (probe) probe("written");
-  h5::set_attr(file, "syncing", std::uint8_t{0});
-  file.close(path);
-  if (fsync) fsync_file(path);
+void update_view(const std::string& path, const std::string& copy, const StoreContents& c, const Dirty& d, bool fsync,
+                 const Probe& probe) {
+  // `path` is only read: a reader opening it at any moment sees the last complete sync, and a
+  // writer killed below leaves a stale `copy` that the next open removes (issue 12 item 12).
+  copy_file(path, copy);
+  if (probe) probe("copied");
+  {
+    Id file = h5::open_file(copy, true);
+    write_changes(file, c, d, probe);
+    file.close(copy);
+  }
+  seal_view(copy);
+  if (fsync) fsync_file(copy);
 }
 
 ViewHeader read_view_header(hid_t file) {
@@ -509,6 +631,8 @@ std::vector<std::string> check_view_layout(const std::string& path) {
         h5::Id ds = h5::open_dataset(g, col.name);
         H5T_class_t want = col.type == ColumnType::str ? H5T_STRING : col.type == ColumnType::f64 ? H5T_FLOAT : H5T_INTEGER;
         if (h5::type_class(ds) != want) problem(fmt::format("/{}/{} is not {}", t.name, col.name, to_string(col.type)));
+        if (*col.units && (!h5::has_attr(ds, "units") || h5::attr_string(ds, "units") != col.units))
+          problem(fmt::format("/{}/{} lacks its units attribute '{}'", t.name, col.name, col.units));
         auto shape = h5::shape(ds);
         if (shape.size() != 1) {
           problem(fmt::format("/{}/{} is not one-dimensional", t.name, col.name));
@@ -524,6 +648,95 @@ std::vector<std::string> check_view_layout(const std::string& path) {
     problem(e.what());
   }
   return problems;
+}
+
+namespace {
+
+std::string attr_problem(hid_t obj, const std::string& where, const char* name, const std::string& want) {
+  if (!h5::has_attr(obj, name)) return fmt::format("{} lacks its {} attribute", where, name);
+  std::string got = h5::attr_string(obj, name);
+  return got == want ? "" : fmt::format("{} attribute {} is '{}', expected '{}'", where, name, got, want);
+}
+
+// What read_view does not look at: the result columns of rows that are not done (blank), the
+// NaN padding of the loss curves, the outcome groups' attributes, stray outcome groups.
+std::string check_blanks(hid_t file, const StoreContents& want) {
+  {
+    Id g = h5::open_group(file, "runs");
+    const auto& R = want.runs;
+    for (const char* name : {"loss", "tokens_seen", "params", "params_total", "flops"}) {
+      auto v = col<double>(g, name, R.size());
+      for (std::size_t i = 0; i < R.size(); ++i)
+        if (R[i].state != JobState::done && !std::isnan(v[i]))
+          return fmt::format("/runs/{} row {} is {} for a run that is not done", name, i, v[i]);
+    }
+    auto checkpoint = col_str(g, "checkpoint", R.size());
+    auto points = col<std::uint32_t>(g, "curve_points", R.size());
+    for (std::size_t i = 0; i < R.size(); ++i)
+      if (R[i].state != JobState::done && (!checkpoint[i].empty() || points[i] != 0))
+        return fmt::format("/runs row {}: checkpoint or curve_points set for a run that is not done", i);
+    Id cg = h5::open_group(file, "run_curves");
+    for (const char* name : {"loss", "tokens"}) {
+      Id ds = h5::open_dataset(cg, name);
+      if (std::string p = attr_problem(ds, fmt::format("/run_curves/{}", name), "units",
+                                       name == std::string("loss") ? "nats/token" : "tokens");
+          !p.empty())
+        return p;
+      std::uint64_t rows = 0, cols = 0;
+      auto m = h5::read_matrix<float>(ds, rows, cols);
+      for (std::size_t i = 0; i < rows && i < R.size(); ++i) {
+        std::size_t used = R[i].state != JobState::done ? 0
+                           : name == std::string("loss") ? R[i].result.loss_curve.size()
+                                                         : R[i].result.curve_tokens.size();
+        for (std::size_t j = used; j < cols; ++j)
+          if (!std::isnan(m[i * cols + j]))
+            return fmt::format("/run_curves/{}[{}, {}] is {} past the end of the run's curve", name, i, j, m[i * cols + j]);
+      }
+    }
+  }
+  {
+    Id g = h5::open_group(file, "evals");
+    const auto& E = want.evals;
+    for (const char* name : {"flops", "tokens_per_sample"}) {
+      auto v = col<double>(g, name, E.size());
+      for (std::size_t i = 0; i < E.size(); ++i)
+        if (E[i].state != JobState::done && !std::isnan(v[i]))
+          return fmt::format("/evals/{} row {} is {} for an eval that is not done", name, i, v[i]);
+    }
+    Id og = h5::open_group(file, "outcomes");
+    std::vector<std::string> expected;
+    for (auto& e : E)
+      if (e.state == JobState::done) expected.push_back(outcome_group_name(e.index));
+    if (h5::list(og) != expected) return "/outcomes does not hold exactly one group per done eval";
+    for (auto& e : E) {
+      if (e.state != JobState::done) continue;
+      std::string where = "/outcomes/" + outcome_group_name(e.index);
+      Id g2 = h5::open_group(og, outcome_group_name(e.index));
+      if (h5::attr_uint(g2, "eval") != e.index || h5::attr_uint(g2, "run") != e.plan.run)
+        return where + ": its eval or run attribute is wrong";
+      if (std::string p = attr_problem(g2, where, "task", e.plan.task); !p.empty()) return p;
+      Id nll = h5::open_dataset(g2, "nll");
+      if (std::string p = attr_problem(nll, where + "/nll", "units", "nats"); !p.empty()) return p;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string verify_view(const std::string& path, const StoreContents& want) {
+  try {
+    auto layout = check_view_layout(path);
+    if (!layout.empty()) return layout.front();
+    std::string diff = first_difference(read_view(path), want);
+    if (!diff.empty()) return "disagrees with its journal: " + diff;
+    Id file = h5::open_file(path, false);
+    return check_blanks(file, want);
+  } catch (const h5::H5Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {  // a damaged string column can hold any bytes
+    return fmt::format("unreadable: {}", e.what());
+  }
 }
 
 }  // namespace t2

@@ -6,16 +6,18 @@
 //  * STORE.journal is an append-only file of checksummed records (CRC-32 per record). Every
 //    state change is a record. commit() writes pending records and flushes them (fdatasync
 //    unless disabled): a result counts as done only after commit() returns.
-//  * STORE (the .h5) is a materialised view of the journal, written by sync_hdf5() and closed
-//    between syncs, so that h5py/h5dump can read it while a sweep runs. Its root attribute
-//    `journal_records` says how many records it reflects.
+//  * STORE (the .h5) is a materialised view of the journal, written by sync_hdf5(): each sync
+//    writes a complete new file (a copy of the last one, updated) and renames it over STORE, so
+//    h5py/h5dump can open and read it at any moment while a sweep runs and see one consistent
+//    sync. Its root attribute `journal_records` says how many records it reflects.
 //  * Every record carries its sequence number and the journal's header a seal of the records
 //    committed (journal.hpp), so damage (a bad CRC, a cut into committed records, a missing or
 //    duplicated record, a journal shorter than its view) is refused by every reader, never
 //    rebuilt from; repair_store() (`t2 validate --repair`) salvages on request.
 //  * open() truncates a torn journal tail (a record never acknowledged), then checks the .h5;
-//    if it cannot be opened, is behind, or was left mid-sync, it is rebuilt from the journal
-//    into STORE.rebuild and renamed over STORE (atomic).
+//    if it cannot be opened, is behind, was left mid-sync, or does not read back as the journal
+//    says (interior damage), it is rebuilt from the journal into STORE.rebuild and renamed over
+//    STORE (atomic).
 //  * STORE.lock is held with flock() by the one coordinator writing the store.
 #pragma once
 
@@ -43,8 +45,9 @@ struct StoreOptions {
   bool fsync = true;                 // fdatasync the journal in commit() (off: rely on the page cache)
   double hdf5_sync_interval = 5.0;   // seconds between automatic .h5 syncs in maybe_sync_hdf5()
   // Crash-test hook, empty in production: called with a step name at fixed points of commit()
-  // and sync_hdf5() ("journal_written", "sync_begin", "marked", "tables", "outcome", "written",
-  // "rebuild_tables", "rebuild_outcome", "rebuild_written", "renamed"; schemas/store-layout.md),
+  // and sync_hdf5() ("journal_written", "sync_begin", "copied", "tables", "outcome", "written",
+  // "published", "rebuild_tables", "rebuild_outcome", "rebuild_written", "renamed";
+  // schemas/store-layout.md),
   // so a test can kill the process at an exact point of a write.
   std::function<void(const char* step)> probe;
 };

@@ -35,6 +35,11 @@ ViewCheck check_view(const std::string& path) {
     v.why = fmt::format("truncated or damaged ({})", e.what());
     return v;
   }
+  // The header above reads only numbers from the root object header. The rest of a file whose
+  // seal fails is not handed to HDF5 (its global heap code can loop forever on damage).
+  Seal seal = check_seal(path, &v.why);
+  if (seal == Seal::bad) return v;
+  v.sealed = seal == Seal::good;
   if (v.header.syncing) {
     v.why = "left mid-sync (syncing = 1)";
     return v;

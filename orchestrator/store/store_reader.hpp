@@ -19,6 +19,7 @@ struct ViewCheck {
   ViewStatus status = ViewStatus::missing;
   ViewHeader header;
   std::string why;  // for damaged
+  bool sealed = false;  // carries its checksum seal (hdf5_view.hpp); a usable view without one is rebuilt on open
 };
 
 // Checks the .h5. Throws StoreError for what must never be overwritten: a file that is not

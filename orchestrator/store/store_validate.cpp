@@ -106,6 +106,8 @@ std::vector<std::string> validate_store(const std::string& path) {
         StoreContents j = replay(jpath, scan, view.header.journal_records, nullptr, 0);
         std::string diff = first_difference(c, j);
         if (!diff.empty()) problem("disagrees with its journal: " + diff);
+        // What a reader sees beyond the stored fields: blank results of rows not done, NaN padding.
+        else if (std::string blank = verify_view(path, j); problems.empty() && !blank.empty()) problem(blank);
       }
     } catch (const StoreError& e) {
       problems.push_back(e.what());

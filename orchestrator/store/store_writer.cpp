@@ -66,6 +66,18 @@ struct Store::Impl {
     journal.commit([this](const char* s) { probe(s); });
   }
 
+  // Renames the complete view at `tmp` over STORE: readers see the old file or the new one,
+  // never a sync in progress (issue 12 item 12).
+  void publish(const std::string& tmp, const char* step) {
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      int err = errno;
+      std::remove(tmp.c_str());
+      throw StoreError(path, fmt::format("cannot rename {} over it: {}", tmp, std::strerror(err)));
+    }
+    if (options.fsync) fsync_dir_of(path);
+    probe(step);
+  }
+
   void write_rebuild() {
     std::string tmp = rebuild_path(path);
     try {
@@ -77,13 +89,7 @@ struct Store::Impl {
       throw StoreError(path, fmt::format("cannot write the HDF5 file {}: {}", tmp, e.what()));
     }
     probe("rebuild_written");
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      int err = errno;
-      std::remove(tmp.c_str());
-      throw StoreError(path, fmt::format("cannot rename {} over it: {}", tmp, std::strerror(err)));
-    }
-    if (options.fsync) fsync_dir_of(path);
-    probe("renamed");
+    publish(tmp, "renamed");
   }
 
   void sync() {
@@ -92,11 +98,20 @@ struct Store::Impl {
     journal.flush_seal();  // the view's journal_records never exceeds the durable seal
     probe("sync_begin");
     if (!rebuild) {
+      // The update goes into a copy (STORE.rebuild), renamed over STORE once complete.
+      std::string tmp = rebuild_path(path);
+      bool written = false;
       try {
-        update_view(path, contents, dirty, options.fsync, [this](const char* s) { probe(s); });
+        update_view(path, tmp, contents, dirty, options.fsync, [this](const char* s) { probe(s); });
+        written = true;
       } catch (const h5::H5Error&) {
         // The file is damaged or was changed under us; the journal has everything: rewrite it.
+        std::remove(tmp.c_str());
         rebuild = true;
+      }
+      if (written) {
+        probe("written");
+        publish(tmp, "published");
       }
     }
     if (rebuild) write_rebuild();
@@ -185,6 +200,10 @@ Store Store::open(const std::string& path, StoreOptions options) {
   impl->contents = replay(jpath, scan, scan.records.size(), &impl->dirty, h5_records);
   impl->rebuild = !usable;
   impl->h5_records = h5_records;
+  if (usable && !view.sealed) {  // written by a t2 before the seal: rebuilt once, sealed
+    impl->rebuild = true;
+    impl->h5_records = 0;
+  }
 
   // Now repair: drop the torn journal tail (never acknowledged) and a rebuild left by a crash.
   impl->journal = JournalWriter::open(jpath, scan, impl->options.fsync);

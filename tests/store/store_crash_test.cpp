@@ -1,4 +1,4 @@
-// store_crash_test.cpp — kill -9 of a process writing the store, at 12 different points
+// store_crash_test.cpp — kill -9 of a process writing the store, at 13 different points
 // (after N acknowledged commits, and inside commit/sync/rebuild at named steps), then reopen:
 // the completed count never goes below what the child acknowledged, no job is stored twice,
 // every stored result is intact, h5dump reads the file, and the .h5 equals the journal.
@@ -113,7 +113,7 @@ std::size_t check_store(const std::string& path, long acked, std::size_t before)
 
 }  // namespace
 
-TEST_CASE("SIGKILL at 12 points of commits, syncs and rebuilds loses no acknowledged result", "[store][crash]") {
+TEST_CASE("SIGKILL at 13 points of commits, syncs and rebuilds loses no acknowledged result", "[store][crash]") {
   std::string dir = scratch_dir("crash");
   std::string path = dir + "/sweep.h5";
   struct Round {
@@ -125,10 +125,11 @@ TEST_CASE("SIGKILL at 12 points of commits, syncs and rebuilds loses no acknowle
       {"", 3, false},                    // between commits
       {"journal_written:3", -1, false},  // a commit written, not yet acknowledged
       {"sync_begin:1", -1, false},       // a sync about to start
-      {"marked:2", -1, false},           // .h5 marked syncing = 1, nothing else written
-      {"tables:1", -1, false},           // tables rewritten, outcomes not yet
-      {"outcome:2", -1, false},          // between two outcome groups
-      {"written:1", -1, false},          // all written, syncing still 1
+      {"copied:2", -1, false},           // the .h5 copied to STORE.rebuild, nothing updated yet
+      {"tables:1", -1, false},           // the copy's tables rewritten, outcomes not yet
+      {"outcome:2", -1, false},          // between two outcome groups of the copy
+      {"written:1", -1, false},          // the copy complete, not yet renamed over STORE
+      {"published:2", -1, false},        // just after the copy was renamed over STORE
       {"rebuild_outcome:3", -1, true},   // inside a rebuild at open
       {"rebuild_written:1", -1, true},   // rebuild complete, not yet renamed
       {"renamed:1", -1, true},           // just after the rename

@@ -5,12 +5,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "orchestrator/store/compare.hpp"
 #include "orchestrator/store/h5.hpp"
+#include "orchestrator/store/hdf5_view.hpp"
 #include "orchestrator/store/store.hpp"
 #include "tests/store/store_fixtures.hpp"
 
@@ -367,15 +369,30 @@ TEST_CASE("bad stores are refused with one line naming the file, and left untouc
 
 TEST_CASE("a store that disagrees with its journal fails validation", "[store][validate]") {
   std::string path = new_store("disagree");
-  {
+  auto write = [&](const char* column, std::uint64_t row, double value) {
     h5::Id f = h5::open_file(path, true);
     h5::Id g = h5::open_group(f, "runs");
-    h5::Id ds = h5::open_dataset(g, "loss");
-    h5::write_rows<double>(ds, {1}, {42.0});
+    h5::Id ds = h5::open_dataset(g, column);
+    h5::write_rows<double>(ds, {row}, {value});
+  };
+  std::string expect;
+  SECTION("changed behind t2's back: the seal no longer matches") {
+    write("loss", 1, 42.0);
+    expect = "damaged (its bytes do not match the checksum in its seal)";
+  }
+  SECTION("changed and sealed again: a stored value differs") {
+    write("loss", 1, 42.0);
+    seal_view(path);
+    expect = "runs[1].result.final_loss";
+  }
+  SECTION("changed and sealed again: a run not done has a result") {
+    write("flops", 3, 1e20);  // run 3 is running: h5py would read a number where NaN belongs
+    seal_view(path);
+    expect = "/runs/flops row 3 is 1e+20 for a run that is not done";
   }
   auto problems = validate_store(path);
   REQUIRE(problems.size() == 1);
-  CHECK_THAT(problems[0], Catch::Contains("disagrees with its journal") && Catch::Contains("runs[1].result.final_loss"));
+  CHECK_THAT(problems[0], Catch::Contains(expect));
 }
 
 TEST_CASE("creating over an existing store is refused", "[store][bad-input]") {
@@ -429,4 +446,74 @@ TEST_CASE("syncs keep the .h5 equal to the journal as the store grows, never rew
   s.sync_hdf5();
   CHECK(object_address(path, "/outcomes/000000/correct") == first);
   CHECK(validate_store(path).empty());
+}
+
+TEST_CASE("an HDF5 failure carries HDF5's own reason, not only what t2 tried", "[store][h5]") {
+  std::string dir = scratch_dir("h5_reason");
+  auto what = [](auto f) {
+    try {
+      f();
+    } catch (const h5::H5Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  SECTION("a file that is not HDF5") {
+    write_file(dir + "/x.h5", std::string(4096, 'x'));
+    std::string err = what([&] { h5::open_file(dir + "/x.h5", false); });
+    CHECK_THAT(err, Catch::StartsWith("cannot open as HDF5: ") && Catch::Contains("file signature not found"));
+  }
+  SECTION("a truncated store") {
+    std::string path = new_store("h5_reason_src");
+    copy_file(path, dir + "/t.h5");
+    truncate_file(dir + "/t.h5", file_size(path) / 2);
+    std::string err = what([&] { h5::open_file(dir + "/t.h5", false); });
+    CHECK_THAT(err, Catch::StartsWith("cannot open as HDF5: ") && Catch::Contains("truncated file"));
+    // and the store's refusal of it without a journal keeps that reason
+    std::remove((dir + "/t.h5.journal").c_str());
+    std::string refused = error_of([&] { read_store(dir + "/t.h5"); });
+    CHECK_THAT(refused, Catch::Contains("truncated or damaged") && Catch::Contains("truncated file"));
+  }
+  SECTION("a missing object") {
+    std::string path = new_store("h5_reason_src2");
+    h5::Id f = h5::open_file(path, false);
+    std::string err = what([&] { h5::open_group(f, "nope"); });
+    CHECK_THAT(err, Catch::StartsWith("missing group nope: ") && Catch::Contains("object 'nope' doesn't exist"));
+  }
+}
+
+TEST_CASE("a view damaged inside (a zeroed 4 KiB block anywhere) is found on open and rebuilt", "[store][recovery]") {
+  std::string pristine = new_store("zeroed_src");
+  StoreContents full = read_store(pristine);
+  std::string dir = scratch_dir("zeroed");
+  std::string path = dir + "/sweep.h5";
+  std::uint64_t size = file_size(pristine);
+  REQUIRE(size > 8 * 4096);
+  int damaged = 0, changed = 0;
+  // From the second block: a file whose first block (the HDF5 signature) is gone is "not an HDF5
+  // file" and refused untouched, as a wrong path would be ("bad stores are refused ..." above).
+  for (std::uint64_t at = 4096; at < size; at += 4096) {
+    INFO("zeroed block at byte " << at << " of " << size);
+    copy_file(pristine, path);
+    copy_file(pristine + ".journal", path + ".journal");
+    {
+      std::string bytes = read_file(path);
+      auto from = bytes.begin() + static_cast<long>(at), to = bytes.begin() + static_cast<long>(std::min(at + 4096, size));
+      if (std::all_of(from, to, [](char b) { return b == '\0'; })) continue;  // zeroing it changes nothing
+      std::fill(from, to, '\0');
+      write_file(path, bytes);
+    }
+    ++changed;
+    // Found without parsing the damage: its seal's checksum no longer matches.
+    auto found = validate_store(path);
+    damaged += found.size() == 1 && found[0].find("do not match the checksum") != std::string::npos;
+    { Store s = Store::open(path); }
+    auto problems = validate_store(path);
+    CHECK(problems.empty());
+    for (auto& p : problems) INFO(p);
+    CHECK(first_difference(h5_only(path, dir), full) == "");
+    CHECK_FALSE(std::filesystem::exists(path + ".rebuild"));
+  }
+  CHECK(changed > 8);
+  CHECK(damaged == changed);
 }
