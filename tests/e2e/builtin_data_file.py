@@ -29,6 +29,7 @@ inference_budget = 1e6
 backend = "builtin"
 [workload.builtin]
 tasks = ["arithmetic"]
+arithmetic_kinds = ["add", "mul"]
 max_digits = 2
 context = 32
 data_file = "{data_file}"
