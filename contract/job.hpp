@@ -11,6 +11,10 @@
 
 namespace t2 {
 
+// Prompt + answer tokens per sample when neither the config ([eval] tokens_per_sample) nor a job
+// result says: the one default, used by the config, the coordinator and the backends' eval FLOPs.
+inline constexpr double kDefaultTokensPerSample = 16;
+
 // Index of a job inside its table of the store: runs (training) or evals.
 // Stable across resumes: the store assigns it once when the job is planned.
 using JobIndex = std::uint32_t;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "contract/job.hpp"
 #include "contract/toml_reader.hpp"
 #include "workers/workload_settings.hpp"
 
@@ -18,7 +19,7 @@ namespace t2 {
 // config says nothing, `t2 slurm`, which reads only [sweep] and [slurm]): named here once, and
 // used by the fields below. Every other default is the field's initialiser, which the parser
 // falls back to.
-inline constexpr double kDefaultTokensPerSample = 16;  // [eval] tokens_per_sample, tokens
+// kDefaultTokensPerSample ([eval] tokens_per_sample) is the contract's (contract/job.hpp).
 inline constexpr double kDefaultShutdownGrace = 60;    // [sweep] shutdown_grace, seconds
 
 // [grid]: the (N, D) candidates. n and d are lists or log ranges {from, to, steps};

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "contract/job.hpp"
 #include "contract/toml_reader.hpp"
 
 namespace t2 {
@@ -26,8 +27,8 @@ struct ExecSettings {
   // "" = $TMPDIR or /tmp. A per-job directory t2-exec-<kind>-<index>-<seed> is made there.
   std::string scratch_dir;
   // Tokens per generated sample, for an eval result's default FLOPs when it reports neither
-  // "flops" nor "tokens_per_sample" (the sweep's [eval] tokens_per_sample has the same default).
-  double tokens_per_sample = 16;
+  // "flops" nor "tokens_per_sample" (kDefaultTokensPerSample, the sweep's [eval] default too).
+  double tokens_per_sample = kDefaultTokensPerSample;
 };
 
 // Reads [workload.exec]; unknown keys, unknown {placeholders} and a program (element 0 of

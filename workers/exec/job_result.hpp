@@ -27,7 +27,7 @@ struct EvalExpectation {
   std::uint32_t problems = 0;
   std::uint32_t samples = 0;
   double n_params = 0;                 // for the default flops 2 * N * tokens_per_sample * k * P
-  double default_tokens_per_sample = 16;
+  double default_tokens_per_sample = kDefaultTokensPerSample;
 };
 
 // Parses an eval result: "correct" inline or "outcomes_file" (.npy), plus the optional "nll"

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "contract/job.hpp"
+
 namespace t2 {
 
 // The ground truth ([workload.synthetic]).
@@ -52,7 +54,7 @@ struct SyntheticTruth {
   // Simulated speed: a job sleeps flops / flops_per_second seconds (0 = no sleep), so that
   // scheduling behaves as on a cluster. Training FLOPs 6ND, eval FLOPs 2N * tokens * k * P.
   double flops_per_second = 0;
-  double tokens_per_sample = 16;  // for the eval FLOPs only
+  double tokens_per_sample = kDefaultTokensPerSample;  // for the eval FLOPs only
 
   // The sweep seed ([sweep] seed): v2's problem difficulties are drawn from it (and the task).
   std::uint64_t seed = 1;
