@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "contract/new_file.hpp"
 #include "orchestrator/laws/pass_at_k.hpp"
 #include "orchestrator/store/columns.hpp"
 #include "orchestrator/store/h5.hpp"
@@ -264,44 +265,28 @@ std::string results_csv(const StoreContents& c, const std::vector<EvalRow>& eval
   return out;
 }
 
-// The export's temp file, PATH.tmp, created new (O_CREAT | O_EXCL | O_NOFOLLOW): a link planted
-// there, or at PATH itself, is refused rather than written through (issue 12 item 13, as the
-// store's own files). A stale regular PATH.tmp (an export killed before its rename) is replaced.
-// Returns the open descriptor.
-int create_export_temp(const std::string& path, const std::string& tmp) {
-  auto refusal = [&](const std::string& p) { return StoreError(path, p + " is a symbolic link; refusing to follow it"); };
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) throw refusal(path);
-  auto create = [&] { return ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644); };
-  int fd = create();
-  if (fd < 0 && errno == EEXIST) {
-    if (::lstat(tmp.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) throw refusal(tmp);
-    if (::lstat(tmp.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      throw StoreError(path, tmp + " exists and is not a regular file; refusing to replace it");
-    ::unlink(tmp.c_str());
-    fd = create();
+// The export's temp file, PATH.tmp, and its rename over PATH: contract/new_file.hpp (a link
+// planted at either is refused rather than written through, issue 12 item 13, as the store's
+// own files; a stale regular PATH.tmp is replaced), its errors as StoreError naming PATH.
+int create_export_temp(const std::string& path) {
+  try {
+    return create_temp_for(path);
+  } catch (const NewFileError& e) {
+    throw StoreError(path, e.what());
   }
-  if (fd < 0 && (errno == ELOOP || errno == EEXIST)) throw refusal(tmp);  // planted between the checks
-  if (fd < 0) throw StoreError(path, fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
-  return fd;
 }
 
-// PATH.tmp renamed over PATH; a link planted at PATH meanwhile is refused, not replaced.
-void rename_export(const std::string& tmp, const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-    std::remove(tmp.c_str());
-    throw StoreError(path, path + " is a symbolic link; refusing to follow it");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw StoreError(path, "cannot rename " + tmp + " over it");
+void rename_export(const std::string& path) {
+  try {
+    rename_temp_over(path);
+  } catch (const NewFileError& e) {
+    throw StoreError(path, e.what());
   }
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp";
-  int fd = create_export_temp(path, tmp);
+  int fd = create_export_temp(path);
   std::size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -318,7 +303,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     std::remove(tmp.c_str());
     throw StoreError(path, fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
   }
-  rename_export(tmp, path);
+  rename_export(path);
 }
 
 }  // namespace
@@ -337,7 +322,7 @@ void export_hdf5(const StoreContents& c, const std::string& out_path) {
   auto evals = eval_rows(c, grid);
   // Created here without following a link; HDF5 then truncates and writes the file it finds at
   // that name, after its own check that the name is still no link (h5::create_file).
-  ::close(create_export_temp(out_path, tmp));
+  ::close(create_export_temp(out_path));
   try {
     Id file = h5::create_file(tmp);
     h5::set_attr(file, "export_schema_version", kExportSchemaVersion);
@@ -378,7 +363,7 @@ void export_hdf5(const StoreContents& c, const std::string& out_path) {
     std::remove(tmp.c_str());
     throw StoreError(out_path, fmt::format("cannot write the export: {}", e.what()));
   }
-  rename_export(tmp, out_path);
+  rename_export(out_path);
 }
 
 void export_csv(const StoreContents& c, const std::string& dir) {

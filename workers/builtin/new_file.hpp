@@ -1,6 +1,6 @@
 // new_file.hpp — how the built-in trainer creates the files it writes in a run directory (the
 // checkpoint, t2-builtin's result) without following a link planted there (issue 12 item 13):
-// written to DEST.tmp created with O_EXCL | O_NOFOLLOW, then renamed over DEST.
+// the contract's DEST.tmp creation and rename (contract/new_file.hpp) behind a stdio FILE*.
 #pragma once
 
 #include <cstdio>
@@ -8,10 +8,9 @@
 
 namespace t2::builtin {
 
-// Opens `dest` + ".tmp" for writing, newly created (O_CREAT | O_EXCL | O_NOFOLLOW, mode 0644).
-// A stale regular .tmp (a job killed between create and rename) is removed and created afresh;
-// a symbolic link at the .tmp or at `dest` is refused ("PATH is a symbolic link; refusing to
-// follow it"), as is anything else there. Throws std::runtime_error naming the path.
+// Opens `dest` + ".tmp" for writing through contract/new_file.hpp's create_temp_for (a link at
+// the .tmp or at `dest` is refused, a stale regular .tmp replaced). Throws std::runtime_error
+// (NewFileError) naming the path.
 std::FILE* create_temp_for(const std::string& dest);
 
 // Closes `f` (checking every write reached the file) and renames DEST.tmp over `dest`; on any
