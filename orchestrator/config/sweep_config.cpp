@@ -121,6 +121,8 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
     c.design.stop_tolerance = d->number("stop_tolerance", c.design.stop_tolerance);
     d->require(c.design.stop_tolerance > 0, "stop_tolerance", "must be > 0");
     c.design.ensemble = read_count(*d, "ensemble", c.design.ensemble, 2, 100000);
+    c.design.lhat = d->string("lhat", c.design.lhat, {"answer_nll", "train_loss"});
+    c.design.method = d->string("method", c.design.method, {"two_stage", "moments"});
     c.design.candidates = read_count(*d, "candidates", c.design.candidates, 1, 1000000);
     d->finish();
   }

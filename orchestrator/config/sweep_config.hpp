@@ -38,9 +38,11 @@ struct DesignConfig {
   std::uint32_t batch_size = 16;  // training jobs per batch
   std::uint32_t batches = 0;      // upper limit on batches (0 = as many as the grid needs)
   std::uint32_t first_batch = 0;  // size of the first batch (0 = batch_size)
-  double stop_tolerance = 0.1;    // adaptive: stop when the planned N*'s relative CI width is below
-  std::uint32_t ensemble = 32;    // adaptive: bootstrap fits per refit
-  std::uint32_t candidates = 256; // adaptive/random: candidate points scored per batch
+  double stop_tolerance = 0.1;    // adaptive: stop when the runs placed on the fit's ridge move N* by at most this (relative)
+  std::uint32_t ensemble = 32;    // adaptive: bootstrap fits per refit (the N* interval it reports)
+  std::string lhat = "answer_nll"; // adaptive: what the refit's Lhat is fitted on: answer_nll (the paper's) | train_loss
+  std::string method = "two_stage"; // adaptive: how the refit fits theta: two_stage (the paper's) | moments
+  std::uint32_t candidates = 256; // ignored (the adaptive design scored this many candidates until the ridge rule); still parsed so older configs and stores load
 };
 
 // [eval]: evaluation jobs; one per (run, task).

@@ -1,25 +1,26 @@
-// adaptive_design.hpp — the `adaptive` strategy: after every batch, refit the law with a
-// bootstrap ensemble (refit.hpp), plan the deployment optimum with every member, stop when the
-// optimum is pinned down or the compute is spent, else choose the next batch where it most
-// reduces the ensemble's disagreement per FLOP (acquisition.hpp). Owns the batch loop's
-// decisions and their record (BatchPlan::decision_json); knows no MPI and no HDF5.
+// adaptive_design.hpp — the `adaptive` strategy: after every batch, refit the paper's law
+// (refit.hpp), plan the deployment optimum, stop when runs placed at the optimum no longer move
+// it or the compute is spent, else train the fit's compute-optimal ridge below the target next
+// (acquisition.hpp). Owns the batch loop's decisions and their record (BatchPlan::decision_json);
+// knows no MPI and no HDF5.
 //
-// Per batch b (plan depends only on `seen` = results of batches < b - 1, so lag() = 1):
-//  1. remaining = compute cap - planned cost of batches < b, from their records in `seen` (the
-//     coordinator shows every earlier plan, hiding only results). A batch whose records are
-//     absent is re-planned from what it saw (deterministic, memoised), so the number is the
-//     same for a resumed sweep or a fresh Design object.
+// Per batch b (plan depends on `seen` = results of every batch < b, so lag() = 0):
+//  1. remaining = compute cap - planned cost of batches < b, from their records in `seen`.
 //     Cap: [sweep] compute_cap, or (0) the planned cost of the whole [grid]: the adaptive sweep
 //     never spends more than the static grid would.
 //  2. Stop when [design] batches batches were planned, or remaining <= 0.
 //  3. Fit (refit.hpp, by orchestrator/laws): the plain fit and [design] ensemble bootstrap members
 //     (checkpoints and problems resampled, seeds from (sweep seed, batch, member)). With too little
-//     data to fit (fewer than 5 distinct points, or the laws' FitError), plan a blind batch: the
-//     initial design for batch 0, space-filling points after it.
-//  4. Plan N* with every member (laws' plan(), design_plan_bounds); CI = the laws' 2.5-97.5%
-//     percentile interval of the members' N*; stop when (hi - lo) / median <= [design] stop_tolerance.
-//  5. Candidates and greedy batch (acquisition.hpp); each eval gets choose_samples() samples.
-//     No affordable candidate: stop, compute cap spent.
+//     data to fit (fewer than 5 distinct evaluated points, or the laws' FitError), plan a blind
+//     batch: the initial design for batch 0, space-filling points after it.
+//  4. Plan N* with the plain fit (laws' plan(), design_plan_bounds); the members' 2.5-97.5%
+//     percentile interval of N* is recorded and printed beside it.
+//  5. Stop when batch b - 1 was a ridge batch placed around N*_{b-1} and |N*_b / N*_{b-1} - 1| <=
+//     [design] stop_tolerance (and N*_b is not on a planner bound).
+//  6. Else the next batch is the fit's ridge (acquisition.hpp ridge_points, batch_size points);
+//     each eval gets choose_samples() samples. No affordable point: stop, compute cap spent.
+// lag 0 means the workers wait for the refit (seconds) and for a batch's slowest run before the
+// next batch starts: the stop rule compares the fit after a batch with the fit that placed it.
 #pragma once
 
 #include <map>
@@ -33,7 +34,7 @@ class AdaptiveDesign final : public Design {
  public:
   explicit AdaptiveDesign(const SweepConfig& config);  // throws ConfigError (e.g. no [target])
   std::string name() const override { return "adaptive"; }
-  std::uint32_t lag() const override { return 1; }
+  std::uint32_t lag() const override { return 0; }
   BatchPlan next_batch(std::uint32_t batch, const StoreContents& seen) override;
 
   // The compute the design may plan in total (see step 1).

@@ -35,18 +35,22 @@ FitData design_fit_data(const StoreContents& seen) {
   return data;
 }
 
-FitOptions design_fit_options() {
+FitOptions design_fit_options(const DesignConfig& design) {
   FitOptions fo;
   fo.law = "t2-accuracy";
   fo.source = PassSource::likelihood;
-  fo.lhat = LhatSource::train_loss;
-  fo.method = AccuracyMethod::moments;
-  // Lhat by least squares on log residuals (a Huber delta above any residual), as the design's own
-  // estimator did before it moved onto the laws: with Hoffmann's delta = 1e-3, at the synthetic
-  // truth's 1% loss noise Approach 3 is least absolute deviations (~64% efficient for Gaussian
-  // noise), and on bench/design it left theta2 on its bound and N* ~10% off (schemas/design.md).
-  fo.lhat_huber_delta = 1.0;
+  fo.method = design.method == "moments" ? AccuracyMethod::moments : AccuracyMethod::two_stage;
   fo.threads = 1;
+  if (design.lhat == "train_loss") {
+    fo.lhat = LhatSource::train_loss;
+    // Least squares on log residuals (a Huber delta above any residual): with Hoffmann's delta =
+    // 1e-3, at the synthetic truth's 1% loss noise Approach 3 is least absolute deviations (~64%
+    // efficient for Gaussian noise), and on bench/design it left theta2 on its bound and N* ~10%
+    // off (schemas/design.md).
+    fo.lhat_huber_delta = 1.0;
+  } else {
+    fo.lhat = LhatSource::answer_nll;
+  }
   return fo;
 }
 
@@ -73,7 +77,7 @@ PlanBounds design_plan_bounds(const SweepConfig& config) {
 
 DesignPlan design_point_plan(const StoreContents& seen, const SweepConfig& config) {
   DesignPlan out;
-  out.fit = fit_law(design_fit_data(seen), design_fit_options());
+  out.fit = fit_law(design_fit_data(seen), design_fit_options(config.design));
   out.plan = plan(out.fit.law, design_deployment(config.target), design_plan_bounds(config),
                   out.fit.has_reference ? &out.fit.reference.params : nullptr);
   return out;
@@ -83,13 +87,15 @@ EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, s
                          std::uint32_t members) {
   EnsembleFit ef;
   const FitData data = design_fit_data(seen);
-  // Fewer than 5 distinct (N, D) with a loss cannot identify the 5 parameters of Lhat (a bootstrap
+  // Fewer than 5 distinct (N, D) with evals cannot identify the 5 parameters of Lhat (a bootstrap
   // draw of 5 checkpoints from 2 points would still "fit").
+  std::vector<char> evaluated(data.checkpoints.size(), 0);
+  for (const ProblemOutcome& o : data.outcomes) evaluated[o.checkpoint] = 1;
   std::set<std::pair<double, double>> distinct;
-  for (const Checkpoint& c : data.checkpoints)
-    if (std::isfinite(c.loss)) distinct.insert({c.n, c.d});
+  for (std::size_t i = 0; i < data.checkpoints.size(); ++i)
+    if (evaluated[i]) distinct.insert({data.checkpoints[i].n, data.checkpoints[i].d});
   if (distinct.size() < 5) {
-    ef.why = "fewer than 5 distinct (N, D) with a training loss";
+    ef.why = "fewer than 5 distinct (N, D) with evals";
     return ef;
   }
   const Deployment dep = design_deployment(config.target);
@@ -99,7 +105,7 @@ EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, s
   bo.seed = seed;
   bo.threads = 1;  // on the coordinator's thread; the replicates are the same for any thread count
   try {
-    ef.point = fit_with_bootstrap(data, design_fit_options(), bo);
+    ef.point = fit_with_bootstrap(data, design_fit_options(config.design), bo);
     ef.point_plan = plan(ef.point.law, dep, bounds, ef.point.has_reference ? &ef.point.reference.params : nullptr);
   } catch (const std::exception& e) {  // FitError (too little data), invalid_argument (bad budget)
     ef.why = e.what();
@@ -115,9 +121,9 @@ EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, s
     ef.optima.push_back(p.best);
     n_star.push_back(p.best.n);
   }
-  const ThetaFit& th = ef.point.accuracy->moments;
-  ef.loss_log_rmse = ef.point.accuracy->lhat.rmse_log;
-  ef.mu_rmse = th.points > 0 ? std::sqrt(th.objective / th.points) : 0;
+  ef.lhat_rmse_log = ef.point.accuracy->lhat.rmse_log;
+  ef.pass_rmse = ef.point.accuracy->used == AccuracyMethod::moments ? ef.point.accuracy->moments.rmse_pass
+                                                                     : ef.point.accuracy->two_stage.rmse_pass;
   // The same percentile rule as laws' plan_intervals (bootstrap.hpp), over the members' optima.
   if (n_star.size() >= 2) {
     ef.n_interval = percentile_interval(n_star, 0.95);

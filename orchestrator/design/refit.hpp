@@ -1,6 +1,6 @@
 // refit.hpp — what the adaptive design fits and plans with, as calls into orchestrator/laws: the
-// mapping from store contents to the laws' FitData, the fit options (t2-accuracy, Lhat on the
-// training losses, theta by AccuracyMethod::moments), the deployment and planner bounds of the
+// mapping from store contents to the laws' FitData, the fit options (the paper's fit: t2-accuracy,
+// Lhat on the gold-answer NLL, theta by two_stage), the deployment and planner bounds of the
 // sweep's [target], and the bootstrap ensemble's bookkeeping (members, their optima, the N*
 // interval). Owns no law, estimator, bootstrap or planner of its own. Method: schemas/design.md.
 #pragma once
@@ -24,13 +24,17 @@ namespace t2 {
 // `t2 fit STORE` fits.
 FitData design_fit_data(const StoreContents& seen);
 
-// The fit the design refits after every batch: law t2-accuracy, Lhat = Approach 3 on the training
-// losses (what the synthetic backend ties accuracy to) by least squares on log residuals
-// (lhat_huber_delta = 1), theta by the method of moments (fast: 1 + [design] ensemble fits per
-// batch), the likelihood source p = exp(-NLL), one thread (the refit runs on the coordinator's
-// thread). `t2 fit --law t2-accuracy --lhat train_loss --method moments` is the same fit once the
-// CLI passes FitOptions::lhat_huber_delta (it has no flag for it yet: its default is Hoffmann's 1e-3).
-FitOptions design_fit_options();
+// The fit the design refits after every batch: the paper's fit (App. F), the one `t2 plan --law
+// t2-accuracy --method two_stage` makes: law t2-accuracy, Lhat = stage 1 on the mean gold-answer
+// NLL, theta by the two-stage SSE on pass@k, the likelihood source p = exp(-NLL), one thread (the
+// refit runs on the coordinator's thread). [design] lhat = "train_loss" fits Lhat on the training
+// losses instead (Approach 3 by least squares on log residuals, `t2 plan ... --lhat train_loss
+// --lhat-huber 1`): for a workload whose accuracy follows the training loss, as the v1 synthetic
+// truth's does by construction. [design] method = "moments" fits theta by the method of moments
+// (schemas/laws.md), exact for a Beta population of p (the v1 truth) and ~50x cheaper. Before, the design fitted theta by the method of
+// moments and Lhat on the training losses (fast, but on the v2 truth its N* sat at 0.2-0.5x the
+// truth's, where this fit on the same runs was within 10%: bench/design/README.md).
+FitOptions design_fit_options(const DesignConfig& design);
 
 // The deployment of the sweep's [target] (split: C_train, C_inf; end_to_end: C, Q, T).
 Deployment design_deployment(const TargetConfig& target);
@@ -51,7 +55,7 @@ struct DesignPlan {
 };
 DesignPlan design_point_plan(const StoreContents& seen, const SweepConfig& config);
 
-// The bootstrap ensemble the adaptive design scores candidates with: the plain fit and its plan,
+// The plain fit, its plan and the bootstrap interval of N* the adaptive design reports: the plain fit and its plan,
 // `members` bootstrap refits (laws' fit_with_bootstrap: checkpoints and problems resampled,
 // replicate b seeded mix(seed, b), refits from the full-data optimum) each planned with the same
 // deployment and bounds. Members whose refit or plan fails are left out.
@@ -66,8 +70,8 @@ struct EnsembleFit {
   Interval n_interval;           // 2.5% / 97.5% percentiles over members (NaN with < 2)
   double rel_width = 0;          // (hi - lo) / median; infinite with fewer than 2 members
   std::uint32_t tried = 0;       // members attempted
-  double loss_log_rmse = 0;      // Lhat's rms log residual (the loss channel's noise)
-  double mu_rmse = 0;            // rms misfit of the per-checkpoint mean accuracy (moments fit)
+  double lhat_rmse_log = 0;      // the plain fit's stage 1: Lhat's rms log residual
+  double pass_rmse = 0;          // the plain fit's stage 2: rms pass@k misfit over its targets
 };
 EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, std::uint64_t seed,
                          std::uint32_t members);

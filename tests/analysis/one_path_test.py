@@ -6,7 +6,7 @@
   - the plan in `t2 report`'s index
 are the same number when they use the same method: `t2 run`, `t2 plan` and `t2 report` all
 default to --law auto; the design document is reproduced by `t2 plan --as-of-batch B` with the
-design's estimator (t2-accuracy, Lhat on training losses with Huber delta 1, theta by moments)
+design's estimator (the paper's fit: t2-accuracy, Lhat on the answer NLL, theta by two_stage)
 on exactly the results the design saw when it planned batch B.
 
 usage: one_path_test.py T2_BINARY"""
@@ -111,8 +111,8 @@ with tempfile.TemporaryDirectory() as tmp:
         b = last["batch"]
         n_design = last["optimum"]["n_star"]
         # The design plans D without bounds of its own (refit.cpp design_plan_bounds): give t2 plan the same.
-        audit = json.loads(t2("plan", store, "--as-of-batch", str(b), "--law", "t2-accuracy", "--lhat", "train_loss",
-                              "--method", "moments", "--lhat-huber", "1", "--d-min", "1", "--d-max", "1e30", "--json"))
+        audit = json.loads(t2("plan", store, "--as-of-batch", str(b), "--law", "t2-accuracy",
+                              "--method", "two_stage", "--d-min", "1", "--d-max", "1e30", "--json"))
         n_audit = audit["plan"]["best"]["N"]
         check(close(n_design, n_audit, 1e-6),
               f"last design document (batch {b}) N* {n_design:.6g} == t2 plan --as-of-batch {b} with its method {n_audit:.6g}")

@@ -185,6 +185,38 @@ TEST_CASE("t2-builtin train and eval write the JSON job-result contract") {
   CHECK(line == "t2-builtin: --n ten: not a number");
 }
 
+TEST_CASE("t2-builtin reads a 64-bit seed exactly, so the command line reproduces a sweep's job") {
+  // A seed above 2^53 read through a double would be a neighbouring seed: a different job.
+  fs::path dir = fresh_dir("cli-seed");
+  std::string exe = T2_BUILTIN_EXE;
+  std::ofstream(dir / "settings.toml") << kSmall;
+  const std::uint64_t seed = 18446744073709551557ull;  // 2^64 - 59: not a double
+  std::string train = exe + " train --n 20000 --d 20000 --seed " + std::to_string(seed) + " --run-dir " +
+                      (dir / "run").string() + " --out " + (dir / "train.json").string() + " --settings " +
+                      (dir / "settings.toml").string();
+  REQUIRE(std::system(train.c_str()) == 0);
+  nlohmann::json t = nlohmann::json::parse(std::ifstream(dir / "train.json"));
+  auto w = workload(kSmall);
+  CancelFlag cancel{false};
+  fs::path in_process = fresh_dir("cli-seed-in-process");
+  TrainResult exact = w->train(TrainSpec{0, 2e4, 2e4, seed, 0, in_process.string()}, cancel);
+  CHECK(t["loss"].get<double>() == exact.final_loss);
+  // The seed a double would have made of it trains another model.
+  fs::path rounded = fresh_dir("cli-seed-rounded");
+  TrainResult other = w->train(TrainSpec{0, 2e4, 2e4, std::uint64_t(double(seed) - 4096.0), 0, rounded.string()}, cancel);
+  CHECK(other.final_loss != exact.final_loss);
+  // 2^64, and a number above 2^53 not given by its digits, are refused, naming the flag.
+  for (const char* bad : {"18446744073709551616", "1e17"}) {
+    std::string cmd = exe + " train --n 20000 --d 20000 --seed " + bad + " --run-dir " + (dir / "x").string() +
+                      " --out " + (dir / "y").string() + " 2> " + (dir / "err.txt").string();
+    int status = std::system(cmd.c_str());
+    CHECK(WEXITSTATUS(status) == 2);
+    std::string line;
+    std::getline(std::ifstream(dir / "err.txt"), line);
+    CHECK_THAT(line, Catch::StartsWith(std::string("t2-builtin: --seed ") + bad + ": not a whole number"));
+  }
+}
+
 namespace {
 const char* kPrecious = "bytes that must survive\n";
 std::string slurp(const fs::path& p) {

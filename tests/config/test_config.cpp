@@ -155,6 +155,12 @@ TEST_CASE("bad configs are one readable error naming file, line, key and value")
     auto msg = error_of(replace(kGood, "batch_size = 4", "batch_size = 4\nstrategy = \"bayes\""));
     CHECK_THAT(msg, Catch::Contains("design.strategy = \"bayes\"") && Catch::Contains("expected one of"));
   }
+  SECTION("unknown design lhat or method (the adaptive refit's)") {
+    auto msg = error_of(replace(kGood, "batch_size = 4", "batch_size = 4\nlhat = \"loss\""));
+    CHECK_THAT(msg, Catch::Contains("design.lhat = \"loss\"") && Catch::Contains("expected one of"));
+    msg = error_of(replace(kGood, "batch_size = 4", "batch_size = 4\nmethod = \"beta_binomial\""));
+    CHECK_THAT(msg, Catch::Contains("design.method = \"beta_binomial\"") && Catch::Contains("expected one of"));
+  }
   SECTION("settings for a backend that is not selected") {
     auto msg = error_of(replace(kGood, "[workload.synthetic]", "[workload.exec]"));
     CHECK_THAT(msg, Catch::Contains("workload.exec"));

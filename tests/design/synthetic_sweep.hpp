@@ -19,8 +19,8 @@ inline std::string synthetic_config_text(const std::string& strategy, std::uint6
   return "[sweep]\nname = \"design-test\"\nseed = " + std::to_string(seed) +
          "\n"
          "[grid]\nn = {from = 1e7, to = 1e9, steps = 8}\nd = {from = 1e8, to = 1e11, steps = 8}\n"
-         "[design]\nstrategy = \"" + strategy + "\"\nbatch_size = 8\nfirst_batch = 12\nensemble = 32\n"
-         "candidates = 256\nstop_tolerance = 0.1\n" + extra_design +
+         "[design]\nstrategy = \"" + strategy + "\"\nbatch_size = 8\nfirst_batch = 12\nensemble = 8\n"
+         "lhat = \"train_loss\"\nstop_tolerance = 0.05\n" + extra_design +
          "[eval]\nproblems = 128\nsamples = 64\n"
          "[target]\ntrain_budget = 1e19\ninference_budget = 2e8\n"
          "[workload]\nbackend = \"synthetic\"\n"

@@ -1,5 +1,6 @@
-// test_moments_agreement.cpp — the laws' fast theta estimator (AccuracyMethod::moments, which the
-// adaptive design refits with) against the full fits (two_stage, beta_binomial) on a
+// test_moments_agreement.cpp — the laws' fast theta estimator (AccuracyMethod::moments, Lhat on the
+// training losses by least squares, as the adaptive design refitted before it moved to the paper's
+// two_stage fit) against the full fits (two_stage, beta_binomial) on a
 // well-specified store: the full 8 x 8 grid of the synthetic v1 truth, whose per-problem success
 // is exactly the T² Beta law (paper §3.2). Lives beside the design tests because it reuses their
 // simulated store (synthetic_sweep.hpp).
@@ -29,7 +30,9 @@ const StoreContents& grid_store(std::uint64_t seed = 77) {
 }
 
 LawFit fit_with(AccuracyMethod m, PassSource source = PassSource::likelihood, std::uint64_t seed = 77) {
-  FitOptions fo = design_fit_options();
+  FitOptions fo = design_fit_options(DesignConfig{});
+  fo.lhat = LhatSource::train_loss;
+  fo.lhat_huber_delta = 1.0;
   fo.method = m;
   fo.source = source;
   return fit_law(design_fit_data(grid_store(seed)), fo);
@@ -149,7 +152,10 @@ TEST_CASE("moments fit says why when the data cannot support it", "[laws][moment
 
 TEST_CASE("moments bootstrap refits from the full-data optimum all succeed", "[laws][moments]") {
   // (How long they take is bench/design/bench_refit's business: the machine is shared.)
-  FitOptions fo = design_fit_options();
+  FitOptions fo = design_fit_options(DesignConfig{});
+  fo.lhat = LhatSource::train_loss;
+  fo.lhat_huber_delta = 1.0;
+  fo.method = AccuracyMethod::moments;
   BootstrapOptions bo;
   bo.replicates = 4;
   bo.seed = 3;

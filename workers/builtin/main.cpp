@@ -9,6 +9,7 @@
 // --settings F: a TOML file whose top-level keys are [workload.builtin] settings (eval must use
 // the same task settings as train). Exit status: 0 success, 1 the job failed, 2 bad usage.
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -63,10 +64,22 @@ double number(const std::map<std::string, std::string>& f, const std::string& k)
   return x;
 }
 
+// A count or a seed. Digits only are read exactly as a 64-bit integer: a sweep's seeds are 64-bit
+// (contract/seed.hpp), and a seed read through a double above 2^53 would be another seed, so the
+// command line could not reproduce the job. Anything else ("1e6") is read as a number and must be
+// a whole number that a double holds exactly (<= 2^53).
 std::uint64_t whole(const std::map<std::string, std::string>& f, const std::string& k) {
+  const std::string& v = f.at(k);
+  if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) {
+    std::uint64_t u = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), u);
+    if (ec != std::errc() || end != v.data() + v.size())
+      throw UsageError("--" + k + " " + v + ": not a whole number in [0, 2^64)");
+    return u;
+  }
   double x = number(f, k);
-  if (x < 0 || x != std::floor(x) || x > 1.8e19)
-    throw UsageError("--" + k + " " + f.at(k) + ": not a whole number >= 0");
+  if (x < 0 || x != std::floor(x) || x > 9007199254740992.0)
+    throw UsageError("--" + k + " " + v + ": not a whole number >= 0 (above 2^53, give its digits)");
   return std::uint64_t(x);
 }
 
