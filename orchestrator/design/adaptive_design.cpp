@@ -27,6 +27,30 @@ nlohmann::json law_json(const FittedLaw& l) {
   return j;
 }
 
+// The decision document's "fit": the plain fit, its stage-wise quality and the bootstrap members
+// with their optima (schemas/design.md, "The decision document").
+nlohmann::json fit_json(const EnsembleFit& ef) {
+  nlohmann::json fit = {{"law", ef.point.law.law->name()},
+                        {"method", ef.point.method},
+                        {"lhat", to_string(ef.point.accuracy->lhat_source)},
+                        {"source", to_string(ef.point.source)},
+                        {"point", law_json(ef.point.law)},
+                        {"lhat_rmse_log", ef.lhat_rmse_log},
+                        {"pass_rmse", ef.pass_rmse},
+                        {"members_ok", ef.members.size()},
+                        {"members_tried", ef.tried}};
+  nlohmann::json members = nlohmann::json::array();
+  for (std::size_t m = 0; m < ef.members.size(); ++m) {
+    nlohmann::json j = law_json(ef.members[m]);
+    j["n_star"] = ef.optima[m].n;
+    j["d_star"] = ef.optima[m].d;
+    j["k_star"] = ef.optima[m].k;
+    members.push_back(j);
+  }
+  fit["ensemble"] = members;
+  return fit;
+}
+
 // Adds `replicates` runs per point, each with one eval per task taking `samples` samples.
 void add_point(const SweepConfig& config, BatchPlan& p, double n, double d, std::uint32_t samples) {
   for (std::uint32_t r = 0; r < std::max<std::uint32_t>(1, config.replicates); ++r) {
@@ -128,7 +152,7 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   const double reps = std::max<std::uint32_t>(1, config_.replicates);
 
   if (!ef.ok || ef.members.size() < 2) {
-    // Blind batch: nothing to fit yet (batch 0, or batch 1 whose plan may not see batch 0).
+    // Blind batch: nothing to fit yet (batch 0), or too little data to fit (`blind_because`).
     const double cap0 = initial_point_cap(config_.target);
     std::vector<GridPoint> pts = batch == 0 ? initial_points(config_, space_, batch_size, cap0)
                                             : space_filling_points(space_, config_.seed, batch, batch_size, cap0);
@@ -151,26 +175,8 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   }
 
   // The fit and the planned optimum, with its bootstrap interval (reported, not a stop rule).
-  nlohmann::json fit = {{"law", ef.point.law.law->name()},
-                        {"method", ef.point.method},
-                        {"lhat", to_string(ef.point.accuracy->lhat_source)},
-                        {"source", to_string(ef.point.source)},
-                        {"point", law_json(ef.point.law)},
-                        {"lhat_rmse_log", ef.lhat_rmse_log},
-                        {"pass_rmse", ef.pass_rmse},
-                        {"members_ok", ef.members.size()},
-                        {"members_tried", ef.tried}};
-  nlohmann::json members = nlohmann::json::array();
-  for (std::size_t m = 0; m < ef.members.size(); ++m) {
-    nlohmann::json j = law_json(ef.members[m]);
-    j["n_star"] = ef.optima[m].n;
-    j["d_star"] = ef.optima[m].d;
-    j["k_star"] = ef.optima[m].k;
-    members.push_back(j);
-  }
-  fit["ensemble"] = members;
+  doc["fit"] = fit_json(ef);
   const Allocation& best = ef.point_plan.best;
-  doc["fit"] = fit;
   doc["optimum"] = {{"n_star", best.n}, {"d_star", best.d},
                     {"k_star", best.k}, {"accuracy", best.score},
                     {"n_median", ef.n_median}, {"n_lo", ef.n_interval.lo}, {"n_hi", ef.n_interval.hi},
