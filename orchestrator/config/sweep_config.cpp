@@ -123,7 +123,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
     c.design.ensemble = read_count(*d, "ensemble", c.design.ensemble, 2, 100000);
     c.design.lhat = d->string("lhat", c.design.lhat, {"answer_nll", "train_loss"});
     c.design.method = d->string("method", c.design.method, {"two_stage", "moments"});
-    c.design.candidates = read_count(*d, "candidates", c.design.candidates, 1, 1000000);
+    // Ignored since the ridge rule (the adaptive design scored this many candidates before it);
+    // still read and range-checked so that older configs and stores load.
+    (void)read_count(*d, "candidates", 256, 1, 1000000);
     d->finish();
   }
 

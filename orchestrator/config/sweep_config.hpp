@@ -42,7 +42,6 @@ struct DesignConfig {
   std::uint32_t ensemble = 32;    // adaptive: bootstrap fits per refit (the N* interval it reports)
   std::string lhat = "answer_nll"; // adaptive: what the refit's Lhat is fitted on: answer_nll (the paper's) | train_loss
   std::string method = "two_stage"; // adaptive: how the refit fits theta: two_stage (the paper's) | moments
-  std::uint32_t candidates = 256; // ignored (the adaptive design scored this many candidates until the ridge rule); still parsed so older configs and stores load
 };
 
 // [eval]: evaluation jobs; one per (run, task).

@@ -64,6 +64,19 @@ void add_point(const SweepConfig& config, BatchPlan& p, double n, double d, std:
   }
 }
 
+// Adds the point (N, D) to the batch when it still fits `left` (decreased by its cost), its evals
+// taking choose_samples() samples for the k the planner pairs with N; returns its record for the
+// decision document, or nothing when it does not fit.
+std::optional<nlohmann::json> add_if_affordable(const SweepConfig& config, BatchPlan& p, double n, double d,
+                                                double k_star, double& left) {
+  std::uint32_t s = choose_samples(target_k(config.target, n, k_star, config.eval), config.eval);
+  double cost = std::max<std::uint32_t>(1, config.replicates) * planned_point_flops(n, d, s, config.eval);
+  if (cost > left) return std::nullopt;
+  left -= cost;
+  add_point(config, p, n, d, s);
+  return nlohmann::json{{"n", n}, {"d", d}, {"samples", s}, {"cost", cost}};
+}
+
 // The N* around which the previous batch (batch - 1) was placed on the ridge, from its decision
 // document (which every later plan sees); none when that batch was blind or had no done run.
 std::optional<double> ridge_n_star(const StoreContents& seen, std::uint32_t batch) {
@@ -149,7 +162,6 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   const std::uint64_t seed = mix_seed(mix_seed(config_.seed, std::uint64_t{0x61646170}), std::uint64_t{batch});
   EnsembleFit ef = fit_ensemble(seen, config_, seed, dc.ensemble);
   const std::uint32_t batch_size = batch == 0 && dc.first_batch > 0 ? dc.first_batch : dc.batch_size;
-  const double reps = std::max<std::uint32_t>(1, config_.replicates);
 
   if (!ef.ok || ef.members.size() < 2) {
     // Blind batch: nothing to fit yet (batch 0), or too little data to fit (`blind_because`).
@@ -158,14 +170,8 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
                                             : space_filling_points(space_, config_.seed, batch, batch_size, cap0);
     double left = remaining;
     nlohmann::json chosen = nlohmann::json::array();
-    for (const GridPoint& g : pts) {
-      std::uint32_t s = choose_samples(target_k(config_.target, g.n, 0, config_.eval), config_.eval);
-      double cost = reps * planned_point_flops(g.n, g.d, s, config_.eval);
-      if (cost > left) continue;
-      left -= cost;
-      add_point(config_, p, g.n, g.d, s);
-      chosen.push_back({{"n", g.n}, {"d", g.d}, {"samples", s}, {"cost", cost}});
-    }
+    for (const GridPoint& g : pts)
+      if (auto rec = add_if_affordable(config_, p, g.n, g.d, 0, left)) chosen.push_back(*rec);
     if (p.runs.empty()) return stop("compute cap spent (no initial point fits in the remaining compute)");
     doc["mode"] = batch == 0 ? "initial" : "space_filling";
     doc["blind_because"] = ef.ok ? "fewer than 2 bootstrap members could be fitted and planned" : ef.why;
@@ -206,14 +212,12 @@ BatchPlan AdaptiveDesign::plan(std::uint32_t batch, const StoreContents& seen, d
   std::vector<RidgePoint> ridge = ridge_points(ef.point.law, dep, bounds, space_, batch_size);
   double left = remaining;
   nlohmann::json ch = nlohmann::json::array();
-  for (const RidgePoint& r : ridge) {
-    std::uint32_t s = choose_samples(target_k(config_.target, r.n, best.k, config_.eval), config_.eval);
-    double cost = reps * planned_point_flops(r.n, r.d, s, config_.eval);
-    if (cost > left) continue;
-    left -= cost;
-    add_point(config_, p, r.n, r.d, s);
-    ch.push_back({{"n", r.n}, {"d", r.d}, {"k", r.k}, {"budget_factor", r.factor}, {"samples", s}, {"cost", cost}});
-  }
+  for (const RidgePoint& r : ridge)
+    if (auto rec = add_if_affordable(config_, p, r.n, r.d, best.k, left)) {
+      (*rec)["k"] = r.k;
+      (*rec)["budget_factor"] = r.factor;
+      ch.push_back(*rec);
+    }
   if (p.runs.empty()) return stop(fmt::format("compute cap spent (no ridge point fits in the remaining {:.3g} FLOPs)", remaining));
   doc["mode"] = "ridge";
   doc["chosen"] = ch;
