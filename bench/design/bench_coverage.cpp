@@ -10,14 +10,13 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
+#include "bench/design/v2_scenario.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
@@ -27,25 +26,17 @@ int main(int argc, char** argv) {
   int first = argc > 2 ? std::atoi(argv[2]) : 201;
   std::uint32_t replicates = argc > 3 ? static_cast<std::uint32_t>(std::atoi(argv[3])) : 100;
   bool problems = argc > 4 && std::atoi(argv[4]) != 0;
-  std::ifstream f(std::string(T2_SOURCE_DIR) + "/examples/synthetic.toml");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string base = ss.str();
   int covered = 0, total = 0;
   double width_sum = 0;
   std::printf("%-5s %11s %11s %23s %9s %8s\n", "seed", "truth N*", "fit N*", "95% interval of N*", "rel width", "covered");
   for (int s = first; s < first + seeds; ++s) {
-    std::string text = base;
-    text.replace(text.find("seed = 42"), 9, "seed = " + std::to_string(s));
-    SweepConfig c = parse_sweep_config(text, "examples/synthetic.toml");
+    SweepConfig c = bench::example_config("synthetic.toml", static_cast<std::uint64_t>(s));
     c.eval.tasks = {"arithmetic"};
     auto design = make_design(c);
     SyntheticWorkload workload(synthetic_truth_of(c.workload));
     SimulationResult sim = simulate_sweep(c, *design, workload, 1000);
     FitData data = fit_data_from_store(sim.contents, "arithmetic");
-    FitOptions fo;
-    fo.law = "t2-accuracy";
-    fo.method = AccuracyMethod::two_stage;
+    const FitOptions fo = bench::paper_fit_options(0);
     BootstrapOptions bo;
     bo.replicates = replicates;
     bo.seed = static_cast<std::uint64_t>(s);

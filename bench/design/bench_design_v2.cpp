@@ -15,9 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +27,7 @@
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
+#include "bench/design/v2_scenario.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
@@ -36,21 +35,7 @@ using namespace t2;
 namespace {
 
 SweepConfig scenario(const std::string& strategy, std::uint64_t seed) {
-  std::ifstream f(std::string(T2_SOURCE_DIR) + "/examples/adaptive.toml");
-  std::stringstream s;
-  s << f.rdbuf();
-  std::string text = s.str();
-  auto replace = [&](const std::string& a, const std::string& b) {
-    auto at = text.find(a);
-    if (at == std::string::npos) {
-      std::fprintf(stderr, "examples/adaptive.toml has no '%s'\n", a.c_str());
-      std::exit(1);
-    }
-    text.replace(at, a.size(), b);
-  };
-  replace("seed = 42", "seed = " + std::to_string(seed));
-  replace("strategy = \"adaptive\"", "strategy = \"" + strategy + "\"");
-  return parse_sweep_config(text, "examples/adaptive.toml");
+  return bench::example_config("adaptive.toml", seed, strategy);
 }
 
 Deployment target_of(const SweepConfig& c) {
@@ -64,11 +49,7 @@ double estimated_n_star(const SweepConfig& c, const StoreContents& contents) {
   try {
     FitData data = fit_data_from_store(contents, c.eval.tasks.front());
     if (data.checkpoints.size() < 6) return 0;
-    FitOptions fo;
-    fo.law = "t2-accuracy";
-    fo.method = AccuracyMethod::two_stage;
-    fo.threads = 1;
-    LawFit fit = fit_law(data, fo);
+    LawFit fit = fit_law(data, bench::paper_fit_options());
     Plan p = plan(fit.law, target_of(c), PlanBounds{});
     return p.best.feasible ? p.best.n : 0;
   } catch (const std::exception&) {

@@ -7,8 +7,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,20 +17,14 @@
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
+#include "bench/design/v2_scenario.hpp"
 #include "workers/synthetic/synthetic_workload.hpp"
 
 using namespace t2;
 
 namespace {
 
-SweepConfig scenario(std::uint64_t seed) {
-  std::ifstream f(std::string(T2_SOURCE_DIR) + "/examples/adaptive.toml");
-  std::stringstream s;
-  s << f.rdbuf();
-  std::string text = s.str();
-  text.replace(text.find("seed = 42"), 9, "seed = " + std::to_string(seed));
-  return parse_sweep_config(text, "examples/adaptive.toml");
-}
+SweepConfig scenario(std::uint64_t seed) { return bench::example_config("adaptive.toml", seed); }
 
 // A design that runs fixed lists of points, one list per batch.
 struct FixedDesign final : Design {
@@ -71,10 +63,7 @@ Fitted fit_design(const SweepConfig& c, const Deployment& dep, const std::vector
   SyntheticWorkload w(synthetic_truth_of(c.workload));
   SimulationResult sim = simulate_sweep(c, d, w, std::uint32_t(batches.size()) + 1);
   FitData data = fit_data_from_store(sim.contents, c.eval.tasks.front());
-  FitOptions fo;
-  fo.law = "t2-accuracy";
-  fo.method = AccuracyMethod::two_stage;
-  fo.threads = 1;
+  const FitOptions fo = bench::paper_fit_options();
   Fitted out;
   if (bootstrap > 0) {
     BootstrapOptions bo;
