@@ -82,7 +82,7 @@ TEST_CASE("each store document kind round-trips through a store file", "[store][
     g.batch = 4;
     g.strategy = "adaptive";
     g.stop = true;
-    g.reason = "N* known to within tolerance";
+    g.reason = "N* stopped moving within tolerance";
     g.decision = {{"strategy", "adaptive"}, {"mode", "acquisition"}, {"batch", 4},
                   {"optimum", {{"n_star", 1e8}, {"d_star", 2e9}, {"k_star", 3.5}, {"n_median", 1.1e8},
                                {"n_lo", 9e7}, {"n_hi", 1.3e8}}}};

@@ -136,7 +136,7 @@ TEST_CASE("the adaptive example stops by tolerance, well before its cap, with N*
   SyntheticWorkload workload(synthetic_truth_of(c.workload));
   SimulationResult sim = simulate_sweep(c, *design, workload, 60);
   INFO("stop: " << sim.stop_reason << " after " << sim.batches << " batches, " << sim.flops << " FLOPs");
-  CHECK_THAT(sim.stop_reason, Catch::Contains("within tolerance"));
+  CHECK_THAT(sim.stop_reason, Catch::Contains("stopped moving within tolerance"));
   // The cap is the full static grid (compute_cap = 0): "well before" = at most a fifth of it.
   double grid = 0;
   for (const GridPoint& g : grid_points(c.grid)) grid += run_flops(g.n, g.d, c.eval);
