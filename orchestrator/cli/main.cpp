@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <glog/logging.h>
 
 #include "orchestrator/cli/command.hpp"
 #include "t2/version.hpp"
@@ -38,6 +39,13 @@ void usage(std::ostream& os) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Ceres logs through glog: a failed start of the laws' multi-start fits prints "Terminating:
+  // Residual and Jacobian evaluation failed" (and glog's "Logging before InitGoogleLogging()")
+  // although the fit only discards that start. The fits report what happened in their own
+  // summaries and warnings, so glog prints only fatal errors, to stderr, and writes no log files.
+  FLAGS_logtostderr = true;
+  FLAGS_minloglevel = google::GLOG_FATAL;
+  google::InitGoogleLogging(argv[0]);
   if (argc < 2) {
     usage(std::cerr);
     return t2::kExitUsage;
