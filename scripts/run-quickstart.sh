@@ -10,15 +10,7 @@ bash scripts/install-deps.sh
 bash scripts/build.sh t2   # the quickstart needs the t2 executable only (the suite builds the rest)
 built=$SECONDS
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
-# The trainer's matrix multiplies go to OpenBLAS, which picks its kernels from the CPU it detects;
-# each kernel sums in its own order, so the trained losses (and this small sweep's answer) differ
-# between machines. On every CPU with AVX2 and FMA, use the same kernels (Haswell), so that the
-# README's numbers are what you see; a virtual CPU OpenBLAS does not recognise otherwise gets its
-# SSE3 kernels (measured: 2.3x slower for the 2.8e5-parameter model). Set OPENBLAS_CORETYPE to override.
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=Haswell
-fi
-echo "[quickstart] OpenBLAS kernels: ${OPENBLAS_CORETYPE:-chosen by OpenBLAS for this CPU}"
+source scripts/openblas-kernels.sh   # the same trainer numerics on every AVX2 machine
 mkdir -p runs
 # Rank 0 coordinates; two worker ranks train and sample, one thread each (2 cores).
 mpirun --oversubscribe -np 3 ./build/bin/t2 run examples/quickstart.toml "$@"
