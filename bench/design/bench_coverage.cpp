@@ -13,6 +13,7 @@
 
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
+#include "orchestrator/design/refit.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
@@ -42,8 +43,7 @@ int main(int argc, char** argv) {
     bo.seed = static_cast<std::uint64_t>(s);
     bo.resample_problems = problems;
     LawFit fit = fit_with_bootstrap(data, fo, bo);
-    Deployment dep;
-    dep.train_flops = c.target.train_budget, dep.inference_flops = c.target.inference_budget;
+    const Deployment dep = design_deployment(c.target);  // the one deployment model (refit.hpp)
     PlanBounds b;
     Plan p = plan(fit.law, dep, b);
     PlanIntervals iv = plan_intervals(fit.law, fit.bootstrap.replicates, p, b);

@@ -24,6 +24,7 @@
 
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
+#include "orchestrator/design/refit.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
@@ -38,19 +39,13 @@ SweepConfig scenario(const std::string& strategy, std::uint64_t seed) {
   return bench::example_config("adaptive.toml", seed, strategy);
 }
 
-Deployment target_of(const SweepConfig& c) {
-  Deployment d;
-  d.train_flops = c.target.train_budget, d.inference_flops = c.target.inference_budget;
-  return d;
-}
-
 // N* of the paper's fit to everything in `contents`; 0 when the data cannot support the fit.
 double estimated_n_star(const SweepConfig& c, const StoreContents& contents) {
   try {
     FitData data = fit_data_from_store(contents, c.eval.tasks.front());
     if (data.checkpoints.size() < 6) return 0;
     LawFit fit = fit_law(data, bench::paper_fit_options());
-    Plan p = plan(fit.law, target_of(c), PlanBounds{});
+    Plan p = plan(fit.law, design_deployment(c.target), PlanBounds{});
     return p.best.feasible ? p.best.n : 0;
   } catch (const std::exception&) {
     return 0;
@@ -122,7 +117,7 @@ int main(int argc, char** argv) {
     SweepConfig c = scenario("grid", std::uint64_t(s));
     // The truth row: the exact law's optimum under the planner the fit uses (same bounds).
     Allocation none;
-    double truth = truth_beside_plan(c, c.eval.tasks.front(), target_of(c), PlanBounds{}, none)->optimum.n;
+    double truth = truth_beside_plan(c, c.eval.tasks.front(), design_deployment(c.target), PlanBounds{}, none)->optimum.n;
     for (int k = 0; k < 3; ++k) {
       // BENCH_STRATEGIES=adaptive (a comma list) runs only those strategies.
       if (const char* only = std::getenv("BENCH_STRATEGIES"); only && std::string(only).find(names[k]) == std::string::npos) {

@@ -14,6 +14,7 @@
 #include "orchestrator/design/design.hpp"
 #include "orchestrator/design/design_space.hpp"
 #include "orchestrator/design/initial_design.hpp"
+#include "orchestrator/design/refit.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/truth/truth_row.hpp"
@@ -90,8 +91,7 @@ int main(int argc, char** argv) {
   const std::uint64_t seed = std::strtoull(argv[1], nullptr, 10);
   const std::string mode = argc > 2 ? argv[2] : "static";
   SweepConfig c = scenario(seed);
-  Deployment dep;
-  dep.train_flops = c.target.train_budget, dep.inference_flops = c.target.inference_budget;
+  const Deployment dep = design_deployment(c.target);  // the one deployment model (refit.hpp)
   const double C = dep.train_flops;
   auto truth_at = [&](double budget) {
     Deployment d = dep;
