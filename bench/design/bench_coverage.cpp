@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     SyntheticWorkload workload(synthetic_truth_of(c.workload));
     SimulationResult sim = simulate_sweep(c, *design, workload, 1000);
     FitData data = fit_data_from_store(sim.contents, "arithmetic");
-    const FitOptions fo = bench::paper_fit_options(0);
+    const FitOptions fo = bench::example_fit_options(c, 0);
     BootstrapOptions bo;
     bo.replicates = replicates;
     bo.seed = static_cast<std::uint64_t>(s);

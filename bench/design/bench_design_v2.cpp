@@ -39,12 +39,12 @@ SweepConfig scenario(const std::string& strategy, std::uint64_t seed) {
   return bench::example_config("adaptive.toml", seed, strategy);
 }
 
-// N* of the paper's fit to everything in `contents`; 0 when the data cannot support the fit.
+// N* of the example's estimator (the paper's fit, local as the example sets it) on everything in `contents`; 0 when the data cannot support the fit.
 double estimated_n_star(const SweepConfig& c, const StoreContents& contents) {
   try {
     FitData data = fit_data_from_store(contents, c.eval.tasks.front());
     if (data.checkpoints.size() < 6) return 0;
-    LawFit fit = fit_law(data, bench::paper_fit_options());
+    LawFit fit = fit_law(data, bench::example_fit_options(c));
     Plan p = plan(fit.law, design_deployment(c.target), PlanBounds{});
     return p.best.feasible ? p.best.n : 0;
   } catch (const std::exception&) {

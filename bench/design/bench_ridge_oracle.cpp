@@ -64,7 +64,7 @@ Fitted fit_design(const SweepConfig& c, const Deployment& dep, const std::vector
   SyntheticWorkload w(synthetic_truth_of(c.workload));
   SimulationResult sim = simulate_sweep(c, d, w, std::uint32_t(batches.size()) + 1);
   FitData data = fit_data_from_store(sim.contents, c.eval.tasks.front());
-  const FitOptions fo = bench::paper_fit_options();
+  const FitOptions fo = bench::example_fit_options(c);
   Fitted out;
   if (bootstrap > 0) {
     BootstrapOptions bo;

@@ -37,13 +37,15 @@ inline SweepConfig example_config(const std::string& name, std::uint64_t seed, c
   return parse_sweep_config(text, "examples/" + name);
 }
 
-// The paper's fit (§3.2, `t2 plan --law t2-accuracy --method two_stage`: L̂ on the answer NLL, then
-// the θ link), which every strategy's N* is measured with.
-inline FitOptions paper_fit_options(int threads = 1) {  // threads 0 = all cores (FitOptions)
+// The estimator every strategy's N* is measured with: the paper's fit (§3.2, `t2 plan --law
+// t2-accuracy --method two_stage`: L̂ on the answer NLL, then the θ link), local when the example's
+// [target] sets fit_locality (laws/locality.hpp), as `t2 plan STORE` of that sweep fits it.
+inline FitOptions example_fit_options(const SweepConfig& c, int threads = 1) {  // threads 0 = all cores (FitOptions)
   FitOptions fo;
   fo.law = "t2-accuracy";
   fo.method = AccuracyMethod::two_stage;
   fo.threads = threads;
+  if (c.target.fit_locality > 0) fo.locality = Locality{c.target.train_budget, c.target.fit_locality};
   return fo;
 }
 

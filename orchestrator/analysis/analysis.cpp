@@ -25,6 +25,35 @@ double k_fit_hi(const FitData& data, const FitOptions& o) {
 
 std::string g(double v) { return fmt::format("{:.4g}", v); }
 
+// The request's fit options with the local-fit weights resolved (laws/locality.hpp): the width
+// from --locality, else [target] fit_locality (t2-accuracy and auto only: the other laws have no
+// local form, so a config's width does not apply to them), centred on the deployment's C_train.
+FitOptions with_locality(const AnalysisRequest& rq, const SweepConfig* config, const PlanTarget& target,
+                         const std::string& path) {
+  FitOptions fo = rq.fit;
+  const bool accuracy = rq.fit.law == "t2-accuracy" || rq.fit.law == "auto";
+  double width = 0;
+  if (rq.locality) {
+    width = *rq.locality;
+    if (width > 0 && !accuracy)
+      throw RequestError(fmt::format("--locality {:g}: applies to --law t2-accuracy or auto only, not {}", width, rq.fit.law));
+  } else if (config && accuracy) {
+    width = config->target.fit_locality;
+  }
+  if (!(width > 0)) return fo;
+  const std::string from = rq.locality ? fmt::format("--locality {:g}", width)
+                                       : fmt::format("[target] fit_locality = {:g} of {}", width, path);
+  if (rq.frontier)
+    throw RequestError(fmt::format("{}: a local fit answers for one training budget, not a --frontier of them; "
+                                   "give --locality 0 for the frontier", from));
+  if (!target.deployment || target.deployment->form != Deployment::Form::split)
+    throw RequestError(fmt::format("{}: a local fit is centred on the training budget, and {}; give --train-budget "
+                                   "and --inference-budget, or --locality 0",
+                                   from, target.deployment ? "this deployment is end to end" : "there is no deployment"));
+  fo.locality = Locality{target.deployment->train_flops, width};
+  return fo;
+}
+
 }  // namespace
 
 Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
@@ -49,6 +78,7 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
         "{}: no deployment to plan for: no budget flags and no [target] ({}); give --train-budget C "
         "--inference-budget C_inf, or --budget C --queries Q --tokens-per-sample T",
         in.inputs.path, in.config_note.empty() ? "the store's sweep config has none" : in.config_note));
+  const FitOptions fit_options = with_locality(rq, config, target, in.inputs.path);
   KAt k_at;
   if (target.deployment) {
     Deployment dep = *target.deployment;
@@ -62,7 +92,7 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
   bo.threads = rq.fit.threads;
   if (rq.bootstrap > 0) a.bootstrap = bo;
   if (auto_law) {
-    a.selection = select_law(in.data, rq.fit, rule ? &*rule : nullptr, k_at);
+    a.selection = select_law(in.data, fit_options, rule ? &*rule : nullptr, k_at);
     const Selection& s = *a.selection;
     a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, s.fit_options, bo) : s.fit;
     if (s.too_few) a.fit_warnings.push_back({"too_few_to_select", s.reason});
@@ -73,9 +103,9 @@ Analysis analyse(const LoadedInputs& in, const AnalysisRequest& rq) {
       append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, a.holdout_of));
     }
   } else {
-    a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, rq.fit, bo) : fit_law(in.data, rq.fit);
+    a.fit = rq.bootstrap > 0 ? fit_with_bootstrap(in.data, fit_options, bo) : fit_law(in.data, fit_options);
     if (rule) {
-      a.holdout = fit_holdout(in.data, *rule, rq.fit, k_at).result;
+      a.holdout = fit_holdout(in.data, *rule, fit_options, k_at).result;
       a.holdout_of = rq.fit.law;
       append_warnings(a.fit_warnings, holdout_warnings(*a.holdout, rq.fit.law));
     }

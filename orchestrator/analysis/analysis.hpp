@@ -42,6 +42,9 @@ struct AnalysisRequest {
   std::optional<Deployment> deployment;  // from the command line; else [target]
   BoundsFlags bounds;
   std::optional<FrontierRange> frontier;
+  // Local fit width in decades (laws/locality.hpp): --locality, else the config's [target]
+  // fit_locality, else off. Centred on the deployment's training budget (split form only).
+  std::optional<double> locality;
 };
 
 struct Analysis {

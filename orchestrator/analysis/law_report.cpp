@@ -62,6 +62,12 @@ nlohmann::json fit_to_json(const LawFit& r, const FitInputs& in, const Bootstrap
                      {"two_stage", theta_json(a.two_stage)},
                      {"beta_binomial", theta_json(a.beta_binomial)},
                      {"k_grid", a.k_grid}};
+    // null: the paper's unweighted fit (laws/locality.hpp).
+    j["accuracy"]["locality"] = a.locality.on() ? nlohmann::json{{"center_flops", a.locality.center_flops},
+                                                                   {"width_decades", a.locality.width_decades},
+                                                                   {"effective_runs", a.effective_runs},
+                                                                   {"runs", a.runs}}
+                                                : nlohmann::json(nullptr);
   }
   if (r.loss) j["loss"] = {{"k_grid", r.loss->k_grid}, {"starts", r.loss->starts_tried}, {"starts_at_best", r.loss->starts_at_best}};
   return j;
@@ -116,6 +122,11 @@ std::string render_fit(const LawFit& r, const FitInputs& in) {
                      r.accuracy->used == AccuracyMethod::two_stage
                          ? (r.accuracy->beta_binomial.fitted ? fmt::format("beta_binomial, rmse pass@k {:.4g}", r.accuracy->beta_binomial.rmse_pass) : std::string("not possible"))
                          : (r.accuracy->two_stage.fitted ? fmt::format("two_stage, rmse pass@k {:.4g}", r.accuracy->two_stage.rmse_pass) : std::string("not possible")));
+  if (r.accuracy && r.accuracy->locality.on())
+    s += fmt::format("local fit: runs weighted exp(-z^2/2), z = log10(6ND / {:.3g}) / {:g}: {:.1f} effective of {} runs; "
+                     "the law is claimed near that budget only\n",
+                     r.accuracy->locality.center_flops, r.accuracy->locality.width_decades, r.accuracy->effective_runs,
+                     r.accuracy->runs);
   bool iv = !r.intervals.empty();
   s += iv ? fmt::format("  {:<8} {:>14} {:>14} {:>14}\n", "param", "value", fmt::format("{:.0f}% lo", r.level * 100), "hi")
           : fmt::format("  {:<8} {:>14}\n", "param", "value");

@@ -35,6 +35,9 @@ void add_fit_flags(boost::program_options::options_description& o, const std::st
      "t2-accuracy with --lhat train_loss: Approach 3's Huber delta on log residuals (1e-3 Hoffmann's; the "
      "adaptive design uses 1, plain least squares)")
     ("k-fit-max", po::value<double>()->default_value(1024), "largest k of the likelihood source's k grid 1, 2, 4, ...")
+    ("locality", po::value<double>(),
+     "t2-accuracy: a local fit: runs weighted exp(-z^2/2), z = log10(6ND / C_train) / DECADES, centred on the plan's "
+     "training budget (default: [target] fit_locality, else 0 = off, the paper's fit; schemas/laws.md)")
     // Signed types: Boost reads "-3" into an unsigned option as 2^32 - 3 without complaint.
     ("bootstrap", po::value<long long>()->default_value(0), "bootstrap refits for intervals (0 = none)")
     ("seed", po::value<long long>()->default_value(1), "bootstrap seed (>= 0)")
@@ -92,6 +95,11 @@ FitFlags read_fit_flags(const boost::program_options::variables_map& vm) {
   else f.seed = static_cast<std::uint64_t>(seed);
   if (vm.count("holdout")) f.holdout = str("holdout");
   f.strict = vm.count("strict") > 0;
+  if (vm.count("locality")) {
+    f.locality = vm["locality"].as<double>();
+    if (!(*f.locality >= 0 && *f.locality <= 10))
+      problems.push_back(fmt::format("--locality {}: must be between 0 (off) and 10 decades", *f.locality));
+  }
   if (!problems.empty()) throw InputError(problems);
   return f;
 }
@@ -102,6 +110,7 @@ AnalysisRequest fit_request(const FitFlags& flags) {
   rq.bootstrap = flags.bootstrap;
   rq.seed = flags.seed;
   rq.holdout = flags.holdout;
+  rq.locality = flags.locality;
   return rq;
 }
 

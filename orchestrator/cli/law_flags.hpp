@@ -25,6 +25,7 @@ struct FitFlags {
   std::uint64_t seed = 1;           // --seed
   std::optional<std::string> holdout;  // --holdout RULE
   bool strict = false;              // --strict: exit 1 when any warning is raised
+  std::optional<double> locality;   // --locality DECADES (laws/locality.hpp); unset: [target] fit_locality
 };
 FitFlags read_fit_flags(const boost::program_options::variables_map&);
 

@@ -173,6 +173,13 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& file,
     t->require(c.target.n_max == 0 || c.target.n_max >= c.target.n_min, "n_max", "must be >= n_min");
     t->require(c.target.k_max == 0 || c.target.k_max >= 1, "k_max", "must be >= 1 (0 = unbounded)");
     c.target.bootstrap = read_count(*t, "bootstrap", 0, 0, 100000);
+    c.target.fit_locality = t->number("fit_locality", 0);
+    t->require(c.target.fit_locality >= 0 && c.target.fit_locality <= 10, "fit_locality",
+               "must be between 0 (off) and 10 decades of training compute");
+    t->require(c.target.fit_locality == 0 || c.target.form == TargetConfig::Form::split, "fit_locality",
+               "needs the split form (train_budget): the end-to-end form does not fix the training compute to centre on");
+    t->require(c.target.fit_locality == 0 || c.design.method != "moments", "fit_locality",
+               "is not available with [design] method = \"moments\" (its regressions are unweighted); use two_stage");
     t->finish();
   }
 

@@ -69,6 +69,11 @@ struct TargetConfig {
   // whether the data decide the T² optimum's advantage over the Chinchilla row. `t2 plan` takes
   // --bootstrap instead. Each refit costs about one fit.
   std::uint32_t bootstrap = 0;
+  // Local fit (laws/locality.hpp): the t2-accuracy law's runs weighted by exp(-z^2/2), z = their
+  // distance from train_budget in decades of 6ND over this width, in every plan of the store (the
+  // adaptive design's refits, `t2 plan STORE`, `t2 report`, the plan `t2 run` prints); 0 = off, the
+  // paper's unweighted fit. Split form only: the end-to-end form fixes no training compute.
+  double fit_locality = 0;
 };
 
 // [slurm]: defaults for `t2 slurm` (slurm/README.md). Each key has the flag of the same name

@@ -35,7 +35,7 @@ FitData design_fit_data(const StoreContents& seen) {
   return data;
 }
 
-FitOptions design_fit_options(const DesignConfig& design) {
+FitOptions design_fit_options(const DesignConfig& design, const TargetConfig& target) {
   FitOptions fo;
   fo.law = "t2-accuracy";
   fo.source = PassSource::likelihood;
@@ -51,6 +51,7 @@ FitOptions design_fit_options(const DesignConfig& design) {
   } else {
     fo.lhat = LhatSource::answer_nll;
   }
+  if (target.fit_locality > 0) fo.locality = Locality{target.train_budget, target.fit_locality};  // split form (config)
   return fo;
 }
 
@@ -77,7 +78,7 @@ PlanBounds design_plan_bounds(const SweepConfig& config) {
 
 DesignPlan design_point_plan(const StoreContents& seen, const SweepConfig& config) {
   DesignPlan out;
-  out.fit = fit_law(design_fit_data(seen), design_fit_options(config.design));
+  out.fit = fit_law(design_fit_data(seen), design_fit_options(config.design, config.target));
   out.plan = plan(out.fit.law, design_deployment(config.target), design_plan_bounds(config),
                   out.fit.has_reference ? &out.fit.reference.params : nullptr);
   return out;
@@ -105,7 +106,7 @@ EnsembleFit fit_ensemble(const StoreContents& seen, const SweepConfig& config, s
   bo.seed = seed;
   bo.threads = 1;  // on the coordinator's thread; the replicates are the same for any thread count
   try {
-    ef.point = fit_with_bootstrap(data, design_fit_options(config.design), bo);
+    ef.point = fit_with_bootstrap(data, design_fit_options(config.design, config.target), bo);
     ef.point_plan = plan(ef.point.law, dep, bounds, ef.point.has_reference ? &ef.point.reference.params : nullptr);
   } catch (const std::exception& e) {  // FitError (too little data), invalid_argument (bad budget)
     ef.why = e.what();

@@ -34,7 +34,9 @@ FitData design_fit_data(const StoreContents& seen);
 // (schemas/laws.md), exact for a Beta population of p (the v1 truth) and ~50x cheaper. Before, the design fitted theta by the method of
 // moments and Lhat on the training losses (fast, but on the v2 truth its N* sat at 0.2-0.5x the
 // truth's, where this fit on the same runs was within 10%: bench/design/README.md).
-FitOptions design_fit_options(const DesignConfig& design);
+// With [target] fit_locality > 0 the fit is local (laws/locality.hpp), centred on the target's
+// C_train: the same options analysis.cpp gives `t2 plan STORE`, so both print one N*.
+FitOptions design_fit_options(const DesignConfig& design, const TargetConfig& target = {});
 
 // The deployment of the sweep's [target] (split: C_train, C_inf; end_to_end: C, Q, T).
 Deployment design_deployment(const TargetConfig& target);

@@ -2,6 +2,7 @@
 #include "orchestrator/laws/fit.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace t2 {
@@ -23,6 +24,8 @@ std::vector<std::string> names_of(const Law& law) {
 // One fit; `warm` (non-empty) = start only from that parameter vector (bootstrap refits).
 LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<double>& warm) {
   check_fit_data(data);
+  if (o.locality.on() && o.law != "t2-accuracy")
+    throw std::invalid_argument("locality: applies to t2-accuracy only, not " + o.law);
   LawFit r;
   r.law.law = law_by_name(o.law);
   r.param_names = names_of(*r.law.law);
@@ -93,6 +96,7 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     ao.lhat = o.lhat;
     ao.method = o.method;
     ao.lhat_weights = o.lhat_weights;
+    ao.locality = o.locality;
     ao.source = o.source;
     ao.k_max = o.k_max;
     ao.lhat_huber_delta = o.lhat_huber_delta;
@@ -109,8 +113,16 @@ LawFit fit_once(const FitData& data, const FitOptions& o, const std::vector<doub
     r.r2_log = kNaN;
     r.method = to_string(f.used);
     if (lhat_is_reference && warm.empty()) r.reference = f.lhat, r.has_reference = true;  // the same fit
-    r.stages.push_back({"Lhat", std::string("on ") + to_string(f.lhat_source), "log Lhat", f.lhat.rmse_log, f.lhat.r2_log,
-                        f.lhat.points});
+    // A local fit says so in its stage lines: its quality is over all runs, its weights are not.
+    std::string local;
+    if (f.locality.on()) {
+      char b[160];
+      std::snprintf(b, sizeof b, ", runs weighted within %g decades of 6ND = %.3g (%.1f effective of %u)",
+                    f.locality.width_decades, f.locality.center_flops, f.effective_runs, f.runs);
+      local = b;
+    }
+    r.stages.push_back({"Lhat", std::string("on ") + to_string(f.lhat_source) + local, "log Lhat", f.lhat.rmse_log,
+                        f.lhat.r2_log, f.lhat.points});
     r.stages.push_back({"theta", to_string(f.used), "pass@k", used.rmse_pass, kNaN, used.points});
     r.accuracy = f;
     return r;

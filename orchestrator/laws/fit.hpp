@@ -31,6 +31,8 @@ struct FitOptions {
   LhatSource lhat = LhatSource::answer_nll;          // t2-accuracy only
   AccuracyMethod method = AccuracyMethod::automatic; // t2-accuracy only
   LhatWeights lhat_weights = LhatWeights::equal;     // t2-accuracy only: Lhat's weights (isoflop_weights.hpp)
+  Locality locality;                                 // t2-accuracy only: runs weighted by distance from the
+                                                     // plan's budget (locality.hpp); off = the paper's fit
   double k_max = 1024;                               // largest k of the likelihood k grid
   double lhat_huber_delta = 1e-3;                    // t2-accuracy, lhat train_loss: Lhat's Huber delta
   int threads = 0;                                   // 0 = hardware_concurrency

@@ -126,6 +126,7 @@ Selection select_law(const FitData& data, const FitOptions& base, const HoldoutR
   try {
     FitOptions o = base;
     o.law = "t2-loss";
+    o.locality = {};  // Approach 1 has no local form: scored beside it as the paper fits it
     HoldoutFit h = fit_holdout(data, rule, o, k_at);
     s.loss.holdout = h.result;
     s.loss.scored = std::isfinite(h.result.mean_abs_rel_error);

@@ -232,9 +232,16 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
   if (data.outcomes.empty()) throw FitError("t2-accuracy fit needs per-problem outcomes (task results); none given");
   const bool warm = !o.start.empty();
   if (warm && o.start.size() != 10) throw std::invalid_argument("AccuracyFitOptions::start must have 10 values");
+  check_locality(o.locality);
+  if (o.locality.on() && o.method == AccuracyMethod::moments)
+    throw std::invalid_argument("locality: not available with method moments (its regressions are unweighted)");
   AccuracyFit fit;
   fit.lhat_source = o.lhat;
   fit.source = o.source;
+  fit.locality = o.locality;
+  // Each checkpoint's locality weight (1 when off), used by every stage below.
+  std::vector<double> wloc(data.checkpoints.size());
+  for (std::size_t i = 0; i < wloc.size(); ++i) wloc[i] = o.locality.weight(data.checkpoints[i].n, data.checkpoints[i].d);
 
   // Stage 1: Lhat (App. F stage 1, or Approach 3 on training losses).
   std::vector<LossPoint> lp;
@@ -243,19 +250,21 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
   if (o.lhat == LhatSource::answer_nll) {
     std::vector<double> nll = mean_answer_nll(data);
     for (std::size_t i = 0; i < nll.size(); ++i)
-      if (std::isfinite(nll[i]) && nll[i] > 0) lp.push_back({data.checkpoints[i].n, data.checkpoints[i].d, nll[i], 1});
+      if (std::isfinite(nll[i]) && nll[i] > 0) lp.push_back({data.checkpoints[i].n, data.checkpoints[i].d, nll[i], wloc[i]});
     if (lp.size() < 5)
       throw FitError("t2-accuracy with lhat answer_nll needs the gold-answer NLL on at least 5 checkpoints, got " +
                      std::to_string(lp.size()));
     fit.lhat = fit_chinchilla_profiled(lp, 40);
     if (o.lhat_weights == LhatWeights::inverse_variance) {
       std::vector<double> w = isoflop_inverse_variance_weights(lp, fit.lhat.params, false);
-      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight = w[i];
+      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight *= w[i];  // times the locality weight
       fit.lhat = fit_chinchilla_profiled(lp, 40);
     }
   } else {
-    for (const Checkpoint& c : data.checkpoints)
-      if (std::isfinite(c.loss) && c.loss > 0) lp.push_back({c.n, c.d, c.loss, 1});
+    for (std::size_t i = 0; i < data.checkpoints.size(); ++i) {
+      const Checkpoint& c = data.checkpoints[i];
+      if (std::isfinite(c.loss) && c.loss > 0) lp.push_back({c.n, c.d, c.loss, wloc[i]});
+    }
     if (lp.size() < 5)
       throw FitError("t2-accuracy with lhat train_loss needs training losses of at least 5 checkpoints, got " +
                      std::to_string(lp.size()));
@@ -271,12 +280,19 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
     fit.lhat = fit_chinchilla(lp, co);
     if (o.lhat_weights == LhatWeights::inverse_variance) {
       std::vector<double> w = isoflop_inverse_variance_weights(lp, fit.lhat.params, true);
-      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight = w[i];
+      for (std::size_t i = 0; i < lp.size(); ++i) lp[i].weight *= w[i];  // times the locality weight
       co.starts.insert(co.starts.begin(), fit.lhat.params);
       fit.lhat = fit_chinchilla(lp, co);
     }
   }
   const ChinchillaParams lhat = fit.lhat.params;
+  {
+    std::vector<double> w;
+    for (std::size_t i = 0; i < wloc.size(); ++i)
+      if (has_outcomes[i]) w.push_back(wloc[i]);
+    fit.runs = static_cast<std::uint32_t>(w.size());
+    fit.effective_runs = effective_runs(w);
+  }
   std::vector<double> Lc(data.checkpoints.size());
   for (std::size_t i = 0; i < Lc.size(); ++i) Lc[i] = lhat.loss(data.checkpoints[i].n, data.checkpoints[i].d);
 
@@ -344,7 +360,7 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
           s += all_sampled ? double(p.c) / p.n : std::exp(-std::max(0.0, p.nll));
           m += 1;
         }
-      p1.push_back({LawInput{data.checkpoints[i].n, data.checkpoints[i].d, 1}, s / m, 1});
+      p1.push_back({LawInput{data.checkpoints[i].n, data.checkpoints[i].d, 1}, s / m, wloc[i]});
     }
     std::vector<double> Ls;
     for (std::size_t i = 0; i < Lc.size(); ++i)
@@ -369,7 +385,7 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
 
   if (want_two && !targets.empty()) {
     std::vector<Observation> obs;
-    for (const PassPoint& p : targets) obs.push_back({LawInput{p.n, p.d, p.k}, p.mean_pass, 1});
+    for (const PassPoint& p : targets) obs.push_back({LawInput{p.n, p.d, p.k}, p.mean_pass, wloc[p.checkpoint]});
     std::vector<std::vector<double>> st;
     for (const auto& s : starts) st.push_back(full_theta(lhat, s.data()));
     T2AccuracyLaw law;
@@ -397,7 +413,7 @@ AccuracyFit fit_accuracy_law(const FitData& data, const AccuracyFitOptions& o) {
                              ? 0.0
                              : ::lgamma_r(nc.first + 1.0, &sg) - ::lgamma_r(nc.second + 1.0, &sg) -
                                    ::lgamma_r(nc.first - nc.second + 1.0, &sg);
-        cc.cells.push_back({nc.first, nc.second, cnt, lchoose});
+        cc.cells.push_back({nc.first, nc.second, cnt * wloc[i], lchoose});  // a weighted likelihood
       }
       counts.push_back(std::move(cc));
     }

@@ -14,6 +14,7 @@
 #include "orchestrator/laws/fit_data.hpp"
 #include "orchestrator/laws/isoflop_weights.hpp"
 #include "orchestrator/laws/law.hpp"
+#include "orchestrator/laws/locality.hpp"
 #include "orchestrator/laws/log_beta.hpp"
 
 namespace t2 {
@@ -61,6 +62,11 @@ struct AccuracyFitOptions {
   // Lhat's point weights (App. F stage 1's inverse-variance weighting across isoFLOP groups,
   // defined in isoflop_weights.hpp): inverse_variance fits Lhat twice, the second time weighted.
   LhatWeights lhat_weights = LhatWeights::equal;
+  // Weights of the runs by their distance in training compute from the plan's budget
+  // (locality.hpp), applied to every stage: Lhat's points, theta's pass@k targets (two_stage) or
+  // counts (beta_binomial), and the sigmoid fit that seeds theta's starts. Off by default (the
+  // paper's fit); not available with method moments (std::invalid_argument).
+  Locality locality;
   PassSource source = PassSource::likelihood;  // for two_stage's pass@k targets
   std::vector<double> k_grid;                   // empty = default_k_grid(k_max)
   double k_max = 1024;                          // likelihood source; sampled: each checkpoint's min n
@@ -91,6 +97,9 @@ struct AccuracyFit {
   std::vector<double> theta;    // full 10-vector of the method used (T2AccuracyLaw's theta)
   PassSource source = PassSource::likelihood;
   std::vector<double> k_grid;
+  Locality locality;            // as fitted (off: every weight 1)
+  double effective_runs = 0;    // Kish's n_eff of the fitted runs' locality weights (= runs when off)
+  std::uint32_t runs = 0;       // runs with outcomes the theta stage saw
 };
 
 AccuracyFit fit_accuracy_law(const FitData&, const AccuracyFitOptions& = {});

@@ -122,6 +122,14 @@ std::vector<Warning> fit_warnings(const LawFit& fit, const FitData& data) {
                                                                "smallest mean answer NLL, " + g(lo) + ")"});
     }
   }
+  // A local fit (locality.hpp) whose weights leave fewer effective runs than Lhat has parameters:
+  // what it says near the target rests on too little to determine Lhat.
+  if (fit.accuracy && fit.accuracy->locality.on() && fit.accuracy->effective_runs < kLocalMinEffectiveRuns)
+    w.push_back({"few_effective_runs",
+                 "the local fit's weights (within " + g(fit.accuracy->locality.width_decades) + " decades of 6ND = " +
+                     g(fit.accuracy->locality.center_flops) + ") leave " + g(fit.accuracy->effective_runs) + " effective of " +
+                     std::to_string(fit.accuracy->runs) + " runs, fewer than Lhat's 5 parameters: run more near that "
+                     "budget, or widen the locality"});
   // Bootstrap intervals that reach a bound the estimate is not on: the data do not keep the
   // parameter off it.
   for (std::size_t i = 0; i < fit.intervals.size() && i < specs.size(); ++i) {

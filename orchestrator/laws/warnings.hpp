@@ -33,6 +33,7 @@ inline constexpr double kIdentifiedCondition = 1e-7;
 // RMSE above 0.05 (5 points of accuracy over the k grid).
 inline constexpr double kPoorR2 = 0.9;
 inline constexpr double kPoorPassRmse = 0.05;
+inline constexpr double kLocalMinEffectiveRuns = 5;  // few_effective_runs: a local fit with fewer (Lhat has 5 parameters)
 // Mean absolute relative hold-out error above 10% (the paper's Fig. 4: 2.8% for Approach 1, 8.4%
 // for Approach 2 on its over-trained runs).
 inline constexpr double kHoldoutErrorHigh = 0.10;

@@ -111,6 +111,29 @@ for row in "T2 optimum" "integer k" "Chinchilla"; do
 done
 grep -q "warning \[too_few_to_select\]" "$DIR/run.out" || { cat "$DIR/run.out"; fail "closing plan warnings"; }
 
+# --locality: a local fit says so and how many effective runs it rests on (text and JSON); where it
+# has no meaning it is a usage error naming the flag, and the store is unchanged.
+"$T2" plan "$S" --law t2-accuracy --lhat train_loss --locality 0.5 --json > "$DIR/local.json" 2> "$DIR/err" \
+  || { cat "$DIR/err"; fail "t2 plan --locality"; }
+"$PY" - "$DIR/local.json" <<'PY' || fail "local fit JSON"
+import json, sys
+j = json.load(open(sys.argv[1]))
+loc = j["fit"]["accuracy"]["locality"]
+assert loc["center_flops"] == 1.2e12 and loc["width_decades"] == 0.5, loc
+assert 0 < loc["effective_runs"] < loc["runs"] == 12, loc
+assert "effective of 12" in j["fit"]["stages"][0]["detail"], j["fit"]["stages"]
+PY
+"$T2" plan "$S" --law t2-accuracy --lhat train_loss --locality 0.5 > "$DIR/out" 2>&1 && grep -q "^local fit: runs weighted" "$DIR/out" \
+  || { cat "$DIR/out"; fail "local fit line"; }
+"$T2" plan "$S" --law chinchilla --locality 0.5 > "$DIR/out" 2>&1
+[ $? -eq 2 ] && grep -q "error: --locality 0.5: applies to --law t2-accuracy or auto only, not chinchilla" "$DIR/out" \
+  || { cat "$DIR/out"; fail "--locality with chinchilla: exit 2"; }
+"$T2" plan "$S" --law t2-accuracy --locality 0.5 --budget 1e13 --queries 1e6 --tokens-per-sample 16 > "$DIR/out" 2>&1
+[ $? -eq 2 ] && grep -q "error: --locality 0.5: .*end to end" "$DIR/out" || { cat "$DIR/out"; fail "--locality end to end: exit 2"; }
+"$T2" plan "$S" --locality -1 > "$DIR/out" 2>&1
+[ $? -ne 0 ] && grep -q -- "--locality -1: must be between 0 (off) and 10 decades" "$DIR/out" || { cat "$DIR/out"; fail "--locality -1"; }
+[ "$(sum)" = "$before" ] || fail "a local plan changed the store"
+
 # A CSV has no [target]: planning it without budget flags is a usage error that says so.
 printf 'N,D,loss\n1e8,2e9,3\n' > "$DIR/one.csv"
 "$T2" plan "$DIR/one.csv" --law chinchilla > "$DIR/out" 2>&1

@@ -100,6 +100,19 @@ TEST_CASE("the end-to-end target form is read, and mixing both forms is refused"
   CHECK_THAT(error_of(both), Catch::Contains("not both"));
 }
 
+TEST_CASE("[target] fit_locality is read, and refused where a local fit has no centre or no weights") {
+  auto local = replace(kGood, "inference_budget = 2e9", "inference_budget = 2e9\nfit_locality = 0.5");
+  CHECK(parse_sweep_config(local, "local.toml").target.fit_locality == 0.5);
+  CHECK(parse_sweep_config(kGood, "plain.toml").target.fit_locality == 0);  // off by default: the paper's fit
+  auto negative = error_of(replace(local, "fit_locality = 0.5", "fit_locality = -1"));
+  CHECK_THAT(negative, Catch::StartsWith("bad.toml:23: target.fit_locality = -1") && Catch::Contains("between 0"));
+  auto e2e = error_of(replace(local, "train_budget = 1e20\ninference_budget = 2e9",
+                              "budget = 1e21\nqueries = 1e9\ntokens_per_query = 256"));
+  CHECK_THAT(e2e, Catch::Contains("target.fit_locality = 0.5") && Catch::Contains("split form"));
+  auto moments = error_of(replace(local, "batch_size = 4", "batch_size = 4\nmethod = \"moments\""));
+  CHECK_THAT(moments, Catch::Contains("target.fit_locality = 0.5") && Catch::Contains("moments"));
+}
+
 TEST_CASE("bad configs are one readable error naming file, line, key and value") {
   SECTION("missing file") {
     try {

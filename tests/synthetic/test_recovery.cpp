@@ -12,6 +12,7 @@
 #include "orchestrator/analysis/analysis.hpp"
 #include "orchestrator/analysis/law_inputs.hpp"
 #include "orchestrator/design/design.hpp"
+#include "orchestrator/design/refit.hpp"
 #include "orchestrator/design/simulation.hpp"
 #include "orchestrator/laws/fit.hpp"
 #include "orchestrator/laws/planner.hpp"
@@ -141,10 +142,10 @@ TEST_CASE("the adaptive example stops by tolerance, well before its cap, with N*
   double grid = 0;
   for (const GridPoint& g : grid_points(c.grid)) grid += run_flops(g.n, g.d, c.eval);
   CHECK(sim.flops <= grid / 5);
-  FitOptions two_stage;
-  two_stage.law = "t2-accuracy";
-  two_stage.method = AccuracyMethod::two_stage;
-  Recovered r = recover(c, sim.contents, two_stage);
+  // The example's estimator: the paper's fit, local around C_train ([target] fit_locality), the
+  // one the design refits and `t2 plan STORE` uses for this store.
+  REQUIRE(c.target.fit_locality > 0);
+  Recovered r = recover(c, sim.contents, design_fit_options(c.design, c.target));
   std::printf("adaptive example: %u batches, %.3g FLOPs (%.3g of the grid), fitted N* %.4g, truth %.4g (%+.1f%%)\n",
               sim.batches, sim.flops, sim.flops / grid, r.n_fit, r.n_truth, 100 * (r.n_fit / r.n_truth - 1));
   CHECK(std::fabs(r.n_fit / r.n_truth - 1) <= 0.10);
